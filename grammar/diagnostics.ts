@@ -1,0 +1,244 @@
+// The one error type of the project. Every message a user can cause has an
+// entry in MESSAGES with a stable code; code that reports an error names the
+// entry (never a free-form string), so the table is also the documentation of
+// all diagnostics (`ramen help errors`).
+
+import { SourceFile, Span } from "./source.js";
+
+export type Severity = "error" | "warning";
+
+export interface MessageDef {
+  readonly code: string;
+  readonly severity: Severity;
+  /** `{name}` placeholders are filled from the arguments of `diag`. */
+  readonly template: string;
+}
+
+function e(code: string, template: string): MessageDef {
+  return { code, severity: "error", template };
+}
+function w(code: string, template: string): MessageDef {
+  return { code, severity: "warning", template };
+}
+
+export const MESSAGES = {
+  // ---- RQ1xxx: lexical and syntax (raql.md §7.2) ----
+  unexpectedToken: e("RQ1001", "expected {expected}, got {got}"),
+  unexpectedEnd: e("RQ1002", "expected {expected} before the end of the program"),
+  unknownCharacter: e("RQ1003", "unexpected character {char}"),
+  intOutOfRange: e("RQ1004", "integer must be between {min} and {max} (inclusive)"),
+  notAnInteger: e("RQ1005", "not an integer"),
+  ambiguousMinutes: e("RQ1006", 'ambiguous "m": minutes or milli?'),
+  negativeDuration: e("RQ1007", "durations must be greater than zero"),
+  badCharEscape: e("RQ1008", "invalid hex/octal sequence in char"),
+  badStringEscape: e("RQ1009", "invalid escape sequence {escape} in string"),
+  unterminatedString: e("RQ1010", "unterminated string literal"),
+  likeNotConstant: e("RQ1011", "LIKE pattern must be a string constant"),
+  chrOutOfRange: e("RQ1012", "const must be between 0 and 255"),
+  histogramNotConstant: e("RQ1013", "histogram dimensions must be constants"),
+  histogramSize: e("RQ1014", "histogram size must be positive"),
+  nthZero: e("RQ1015", "tuple indices start at 1"),
+  nthBadSuffix: e("RQ1016", "bad suffix {suffix} for {n}"),
+  coalesceArity: e("RQ1017", "COALESCE must have at least 2 arguments"),
+  getNegative: e("RQ1018", "GET index must be positive"),
+  getIndexKind: e("RQ1019", "GET requires a numeric or string index"),
+  peekNotInteger: e("RQ1020", "can only peek into an integer type"),
+  tumblingNotConstant: e("RQ1021", "tumbling must be a boolean constant"),
+  unitsOnCompound: e("RQ1022", "cannot assign units to a compound type"),
+  unitsMixRelative: e("RQ1023", "dimension {dim} is both relative and absolute"),
+  severalSelect: e("RQ1024", "cannot have several SELECT clauses"),
+  severalCommitConditions: e("RQ1025", "several commit conditions"),
+  severalFlush: e("RQ1026", "several flush clauses"),
+  severalStars: e("RQ1027", "several '*' clauses"),
+  loneCommit: e("RQ1028", "lone COMMIT makes no sense; did you mean COMMIT AFTER/BEFORE?"),
+  clauseMix: e("RQ1029", "incompatible mix of clauses: {detail}"),
+  noSuchType: e("RQ1030", "no such type in RaQL: {name}"),
+  csvSeparator: e("RQ1031", "invalid CSV separator"),
+  unknownAggregation: e("RQ1032", "unknown aggregation function {name}"),
+  unknownProtocol: e("RQ1033", "expected collectd, netflow or graphite"),
+  severalRunIf: e("RQ1034", "cannot have more than one running condition"),
+  incompleteRetention: e("RQ1035", "incomplete retention definition"),
+  ipDividedByInt: e("RQ1036", "an IP literal cannot be divided by an integer (a CIDR needs a prefix length of 0 to {max})"),
+  badIpLiteral: e("RQ1037", "invalid IP address {text}"),
+  emptyVectorDims: e("RQ1038", "vector dimension must be at least 1"),
+  charOutOfRange: e("RQ1039", "character code must be at most 255"),
+  mixedVectorNullability: e("RQ1040", "all items of a vector literal must have the same nullability"),
+
+  // ---- RQ2xxx: names and structure (raql.md §7.3) ----
+  fieldNotInParent: e("RQ2001", "field {field} not found in parent {parent} (has: {available})"),
+  fieldMissingFromParent: e("RQ2002", "field {field} missing from parent {parent}"),
+  fieldNotInOutput: e("RQ2003", "field {field} is not in output tuple (only: {available})"),
+  variableNotAllowed: e("RQ2004", "variable {variable} not allowed in {clause} (only {allowed})"),
+  privateField: e("RQ2005", "field {field} is private"),
+  privateFactor: e("RQ2006", "field {field} must not be private"),
+  duplicateAlias: e("RQ2007", "alias {alias} is not unique"),
+  missingAlias: e("RQ2008", "must set alias"),
+  unknownFunction: e("RQ2009", "unknown function {name}"),
+  wrongArity: e("RQ2010", "function {name} expects {expected} arguments, got {got}"),
+  unknownParentFunction: e("RQ2011", "cannot find parent function {name} (have: {available})"),
+  missingParentProgram: e("RQ2012", 'Cannot find parent program "{name}" (looked in {paths})'),
+  duplicateName: e("RQ2013", "name {name} is not unique"),
+  hashInFunctionName: e("RQ2014", "invalid '#' in function name"),
+  statefulNotAllowed: e("RQ2015", "stateful functions not allowed in {clause}"),
+  everyWithFrom: e("RQ2016", "cannot have both EVERY and FROM"),
+  runIfUsesTuple: e("RQ2017", "running condition cannot use tuple {variable}"),
+  groupStateField: e("RQ2018", "variable group_state has only virtual fields (no {field})"),
+  generatedFieldReused: e("RQ2019", "cannot use a generated output field {field}"),
+  changedNotOutputField: e("RQ2020", "CHANGED is only valid for fields of the output tuple"),
+  tooManyFields: e("RQ2021", "too many fields (maximum is {max})"),
+  paramNeedsTypeOrDefault: e("RQ2022", "parameter {name} must either specify the type or a non-null default"),
+  paramNeedsDefault: e("RQ2023", "parameter {name} is not nullable, therefore it must have a default value"),
+  paramDefaultIncompatible: e("RQ2024", "type is incompatible with value: {name} is {expected}, default is {got}"),
+  unsupportedGlobalType: e("RQ2025", "variable type {type} is not yet supported"),
+  unsupportedGlobalScope: e("RQ2026", "variable scope GLOBAL is not yet supported"),
+  cycle: e("RQ2027", "functions form a cycle: {path}"),
+  unknownVariable: e("RQ2028", "unknown variable {name}"),
+  unknownField: e("RQ2029", "unknown field {field}{detail}"),
+  starWithoutParent: e("RQ2030", "'*' needs a parent (FROM) to select from"),
+  notSupported: e("RQ2031", "{what} is not supported"),
+  missingFile: e("RQ2032", "cannot read {path}: {reason}"),
+  invalidProgramName: e("RQ2033", 'Invalid program name "{name}"'),
+  sortNotConstant: e("RQ2034", "SORT LAST must be a positive integer constant"),
+  commitWithoutCondition: e("RQ2035", "{what}"),
+
+  // ---- RQ3xxx: types (raql.md §7.4) ----
+  mustNotBeNullable: e("RQ3001", "{what} must not be nullable"),
+  mustBeNullable: e("RQ3002", "{what} must be nullable"),
+  typeMismatch: e("RQ3003", "{what} must be {expected}"),
+  sameType: e("RQ3004", "both arguments must have the same type"),
+  vectorItems: e("RQ3005", "all vector elements must have the same type"),
+  caseCondition: e("RQ3006", "{nth} condition must be a boolean"),
+  caseConsequent: e("RQ3007", "consequent must have a type compatible with others"),
+  caseElse: e("RQ3008", "else clause must have a type compatible with the consequents"),
+  notIndexable: e("RQ3009", "{what} must be a vector, a list, a tuple or a map with compatible index type"),
+  indexOutOfBounds: e("RQ3010", "index {index} is out of bounds for {type}"),
+  notRecord: e("RQ3011", "{what} must be a record or a map"),
+  inOperator: e("RQ3012", "arguments must be compatible with the IN operator"),
+  lengthArg: e("RQ3013", "argument must be a string or a list"),
+  mulOperands: e("RQ3014", "arguments must be either numeric, or an integer and a string"),
+  peekArg: e("RQ3015", "argument must be a string or a vector of unsigned integers"),
+  percentileArg: e("RQ3016", "percentiles must be a vector of non-null numeric constants"),
+  notAggregatable: e("RQ3017", "{what} does not fit an aggregation function"),
+  immediateNeedsList: e("RQ3018", "{what} must be an array or vector"),
+  parentMismatch: e("RQ3019", "field {field} must match all parents' output type: {detail}"),
+  constantDoesNotFit: e("RQ3020", "constant {value} does not fit {type}"),
+  noCommonType: e("RQ3021", "cannot find common type between {a} and {b}"),
+  cannotInferItem: e("RQ3022", "cannot infer element type"),
+  mustBeConstant: e("RQ3023", "{what} must be a constant"),
+  mapNullability: e("RQ3024", "cannot store a nullable {what} into a map of non-nullable {what}s"),
+  starTypeConflict: e("RQ3025", "field {field} has incompatible types in the parents: {a} vs {b}"),
+  generatorPlacement: e("RQ3026", "{name} is a generator and can only be used in a SELECT field"),
+  eventTimeField: e("RQ3027", "{field} cannot be used as an event time: {detail}"),
+
+  // ---- RQ4xxx: warnings (raql.md §7.5) ----
+  unitMismatch: w("RQ4001", "{detail}"),
+  dimensionedOperand: w("RQ4002", "operand of {name} should be dimensionless"),
+  locallyWithoutAggregation: w("RQ4003", "locally stateful function without aggregation; did you mean {name} GLOBALLY?"),
+  unusedParameter: w("RQ4004", "parameter {name} is unused"),
+  unusedGlobal: w("RQ4005", "global variable {name} is unused"),
+  lazyNotifies: w("RQ4006", "function {name} defined as LAZY but emits notifications"),
+  groupByNonFactor: w("RQ4007", "function {name} groups by non-factor field {field} in a context where groups are kept forever"),
+  eventTimeType: w("RQ4008", "the type of field {field} does not suit event times"),
+  clauseTwice: w("RQ4009", "{clause} clause given twice, the last one is used"),
+  divisionByZero: w("RQ4010", "division by zero"),
+} as const satisfies Record<string, MessageDef>;
+
+export type MessageKey = keyof typeof MESSAGES;
+
+export interface Diagnostic {
+  readonly key: MessageKey;
+  readonly code: string;
+  readonly severity: Severity;
+  readonly message: string;
+  readonly source?: SourceFile;
+  readonly span?: Span;
+  /** "in function per_host, WHERE clause" */
+  readonly context?: string;
+  /** extra lines: "expected: bool (non-nullable), got: bool?" */
+  readonly notes?: readonly string[];
+  readonly hint?: string;
+}
+
+export type MessageArgs = Record<string, string | number | bigint>;
+
+export function fillTemplate(template: string, args: MessageArgs): string {
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) => (name in args ? String(args[name]) : whole));
+}
+
+export interface DiagExtra {
+  source?: SourceFile;
+  span?: Span;
+  context?: string;
+  notes?: readonly string[];
+  hint?: string;
+}
+
+export function diag(key: MessageKey, args: MessageArgs = {}, extra: DiagExtra = {}): Diagnostic {
+  const def: MessageDef = MESSAGES[key];
+  return { key, code: def.code, severity: def.severity, message: fillTemplate(def.template, args), ...extra };
+}
+
+/**
+ * The error thrown by every layer for problems the user caused. It carries one
+ * or more diagnostics; the CLI prints them and exits 1, never a stack trace.
+ */
+export class RamenError extends Error {
+  readonly diagnostics: readonly Diagnostic[];
+
+  constructor(diagnostics: Diagnostic | readonly Diagnostic[]) {
+    const list = Array.isArray(diagnostics) ? (diagnostics as readonly Diagnostic[]) : [diagnostics as Diagnostic];
+    super(list.map((d) => d.message).join("\n"));
+    this.name = "RamenError";
+    this.diagnostics = list;
+  }
+
+  static of(key: MessageKey, args: MessageArgs = {}, extra: DiagExtra = {}): RamenError {
+    return new RamenError(diag(key, args, extra));
+  }
+}
+
+export function isRamenError(x: unknown): x is RamenError {
+  return x instanceof RamenError;
+}
+
+/**
+ * `file:line:col: error: in function f, WHERE clause: message [RQ3001]`, then
+ * the source line with a caret under the span, then notes and hint.
+ */
+export function formatDiagnostic(d: Diagnostic): string {
+  const lines: string[] = [];
+  let head = "";
+  if (d.source) {
+    head += d.source.path + ":";
+    if (d.span) {
+      const { line, column } = d.source.position(d.span.start);
+      head += `${line}:${column}:`;
+    }
+    head += " ";
+  }
+  head += `${d.severity}: ` + (d.context ? d.context + ": " : "") + d.message + ` [${d.code}]`;
+  lines.push(head);
+  if (d.source && d.span) {
+    const { line, column } = d.source.position(d.span.start);
+    const text = d.source.lineText(line);
+    const lineEnd = text.length + 1;
+    const caretLen = Math.max(1, Math.min(d.span.end - d.span.start, lineEnd - column));
+    lines.push("  " + displayable(text));
+    lines.push("  " + caretPadding(text, column - 1) + "^" + "~".repeat(caretLen - 1));
+  }
+  for (const n of d.notes ?? []) lines.push("  " + n);
+  if (d.hint) lines.push("  hint: " + d.hint);
+  return lines.join("\n");
+}
+
+// Keep tabs so the caret lines up under the same columns in a terminal.
+function caretPadding(text: string, n: number): string {
+  let pad = "";
+  for (let i = 0; i < n; i++) pad += text[i] === "\t" ? "\t" : " ";
+  return pad;
+}
+
+// Source lines are bytes; show them as UTF-8 where they decode.
+function displayable(latin1: string): string {
+  return Buffer.from(latin1, "latin1").toString("utf8");
+}

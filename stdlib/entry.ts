@@ -1,0 +1,163 @@
+// The shape of one entry of the stdlib registry: everything about one
+// built-in function or operator in one place — how it is written, how it is
+// typed, what it does with NULLs and units, which state it keeps, how it is
+// computed, its documentation and its test vectors (stdlib/vectors/NAME.json).
+// The parser, printer, checker, code generator, `ramen functions` and the
+// tests all read these entries; none keeps its own list of functions.
+
+import type { CallOptions, Lifespan, NullHandling } from "../grammar/ast.js";
+import type { MessageArgs, MessageKey } from "../grammar/diagnostics.js";
+import type { Span } from "../grammar/source.js";
+import type { NType } from "../grammar/types.js";
+import type { Units } from "../grammar/units.js";
+import type { Value } from "./values.js";
+
+export type StateKind = "stateless" | "agg" | "seq" | "gen";
+
+/** How the function is written (raql.md §5.1, §5.4). */
+export type Syntax =
+  /** `NAME(a, b, …)`; with exactly one argument also `NAME term` */
+  | { readonly kind: "function"; readonly arities: readonly number[]; readonly variadic?: boolean }
+  /** a binary operator at a precedence level of §5.1 (1 = OR … 8 = ^) */
+  | { readonly kind: "infix"; readonly op: string; readonly level: number; readonly rightAssoc?: boolean }
+  /** `NOT x`, `-x`, `BEGIN OF x` */
+  | { readonly kind: "prefix"; readonly op: string }
+  /** `x IS NULL` */
+  | { readonly kind: "postfix"; readonly op: string }
+  /** `NOW`, `PI`, `#start` */
+  | { readonly kind: "nullary"; readonly word: string }
+  /**
+   * A syntax of its own (LARGEST … BY …, p PERCENTILE x, PAST, TOP…), parsed by
+   * a dedicated grammar rule; `params` names the positional arguments of the
+   * resulting Call (optional ones may be null), `template` shows the syntax.
+   */
+  | { readonly kind: "keyword"; readonly template: string; readonly params: readonly string[] };
+
+/** What the checker knows of one argument when it types a call. */
+export interface ArgInfo {
+  readonly type: NType;
+  readonly units?: Units;
+  /** a literal or a parameter: its value is known before run time */
+  readonly isConstant: boolean;
+  /** the value, when the argument is a literal (parameters' values may change per instance) */
+  readonly constValue?: Value;
+  readonly span: Span;
+  /** text of the argument as written, for messages ("bytes_opt must not be nullable") */
+  readonly text: string;
+}
+
+/** What a typing rule receives, and how it reports problems. */
+export interface TypingCall {
+  readonly fn: string;
+  readonly args: readonly (ArgInfo | null)[];
+  readonly lifespan?: Lifespan;
+  readonly nulls?: NullHandling;
+  readonly options?: CallOptions;
+  /** the effective lifespan once defaults are applied (§4.10), for stateful entries */
+  readonly effectiveLifespan?: Lifespan;
+  /** Reports an error on argument `i` (or on the whole call) and stops typing this call. */
+  fail(at: number | "call", key: MessageKey, args?: MessageArgs, notes?: readonly string[]): never;
+  /** Reports a warning and goes on. */
+  warn(at: number | "call", key: MessageKey, args?: MessageArgs): void;
+  /**
+   * Asks the code generator to convert argument `i` to `to` before the call
+   * (numeric promotions, `ip4` to `ip`, flexible integers fixed at a width).
+   */
+  convert(i: number, to: NType): void;
+}
+
+export interface TypingResult {
+  readonly type: NType;
+  /** when undefined, the unit rule of the entry applies */
+  readonly units?: Units;
+}
+
+export type TypingRule = (call: TypingCall) => NType | TypingResult;
+
+/**
+ * Unit propagation (raql.md §2.7): a named rule, or a function of the
+ * arguments' units (undefined = unknown). Unit conflicts are warnings only.
+ */
+export type UnitRule =
+  | "none"
+  | "same-as-first"
+  | "same"
+  | "add"
+  | "sub"
+  | "mul"
+  | "div"
+  | "dimensionless-arg"
+  | "seconds"
+  | "seconds-rel"
+  | "dimensionless"
+  | ((units: readonly (Units | undefined)[]) => Units | undefined);
+
+/** An implementation over plain JS values (stdlib/values.ts). */
+export interface StatelessImpl {
+  readonly kind: "stateless";
+  /** Called with non-null arguments unless the entry's null rule is not "prop". */
+  readonly apply: (args: readonly Value[], call: ImplCall) => Value;
+  /**
+   * Optional: the JS expression the code generator inlines instead of calling
+   * `apply`, given the JS expressions of the (non-null) arguments.
+   */
+  readonly inline?: (args: readonly string[], call: ImplCall) => string | undefined;
+}
+
+/** An aggregate or sequence function: a state with init / update / finalize. */
+export interface StatefulImpl<S = unknown> {
+  readonly kind: "stateful";
+  /** A fresh state. Constant arguments (window sizes, percentiles…) are known here. */
+  readonly init: (call: ImplCall) => S;
+  /**
+   * Feeds one input: `args` are all the arguments' values for this tuple
+   * (the entry's null handling has already been applied when `skipsNulls`).
+   * May return a new state object (immutable states) or mutate and return `state`.
+   */
+  readonly update: (state: S, args: readonly Value[], call: ImplCall) => S;
+  /** The current result. Must not change the state. */
+  readonly finalize: (state: S, call: ImplCall) => Value;
+}
+
+/** A generator (SPLIT): yields zero or more values per input. */
+export interface GeneratorImpl {
+  readonly kind: "generator";
+  readonly generate: (args: readonly Value[], call: ImplCall) => Iterable<Value>;
+}
+
+export type Impl = StatelessImpl | StatefulImpl | GeneratorImpl;
+
+/** Typed facts about one call site, fixed at compile time. */
+export interface ImplCall {
+  /** argument types after conversion, and the result type */
+  readonly argTypes: readonly (NType | null)[];
+  readonly resultType: NType;
+  readonly nulls: NullHandling;
+  readonly options: CallOptions;
+  /** values of constant arguments (null where not constant) */
+  readonly constants: readonly (Value | undefined)[];
+  /** for functions of time (#start default): not used by most entries */
+  readonly random?: () => number;
+}
+
+export interface FunctionEntry {
+  /** canonical lower-case name: the `fn` of AST Call nodes */
+  readonly name: string;
+  /** every name a user may write for it, case-insensitive (for "function" syntax) */
+  readonly names: readonly string[];
+  readonly syntax: Syntax;
+  readonly state: StateKind;
+  readonly deterministic: boolean;
+  /** the "Null" column of raql.md §6 */
+  readonly nullRule: "prop" | "always" | "never" | "item" | "custom";
+  /** one line, e.g. "num -> type of x" */
+  readonly signature: string;
+  readonly doc: string;
+  /** RaQL examples shown by `ramen functions`, e.g. `ABS(-2.5) = 2.5` */
+  readonly examples: readonly string[];
+  readonly typing: TypingRule;
+  readonly units: UnitRule;
+  /** the default alias of `F x` in SELECT (raql.md §4.2), e.g. (x) => "min_" + x */
+  readonly defaultAlias?: (argAlias: string, call: { readonly constants: readonly (Value | undefined)[] }) => string | undefined;
+  readonly impl: Impl;
+}

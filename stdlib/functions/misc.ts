@@ -1,0 +1,3 @@
+import type { FunctionEntry } from "../entry.js";
+
+export const entries: readonly FunctionEntry[] = [];
