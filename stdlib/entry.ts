@@ -95,7 +95,12 @@ export type UnitRule =
 /** An implementation over plain JS values (stdlib/values.ts). */
 export interface StatelessImpl {
   readonly kind: "stateless";
-  /** Called with non-null arguments unless the entry's null rule is not "prop". */
+  /**
+   * Receives NULL arguments only when `passNulls` is set (COALESCE, IS NULL,
+   * three-valued AND/OR…); otherwise any NULL argument makes the result NULL
+   * without calling `apply`. May itself return NULL (SQRT of a negative).
+   */
+  readonly passNulls?: boolean;
   readonly apply: (args: readonly Value[], call: ImplCall) => Value;
   /**
    * Optional: the JS expression the code generator inlines instead of calling
@@ -110,9 +115,10 @@ export interface StatefulImpl<S = unknown> {
   /** A fresh state. Constant arguments (window sizes, percentiles…) are known here. */
   readonly init: (call: ImplCall) => S;
   /**
-   * Feeds one input: `args` are all the arguments' values for this tuple
-   * (the entry's null handling has already been applied when `skipsNulls`).
-   * May return a new state object (immutable states) or mutate and return `state`.
+   * Feeds one input: `args` are all the arguments' values for this tuple.
+   * With SKIP NULLS (the default) the caller does not call `update` when a
+   * non-constant argument is NULL; with KEEP NULLS it passes the NULL on.
+   * Mutates and returns `state`, or returns a new state.
    */
   readonly update: (state: S, args: readonly Value[], call: ImplCall) => S;
   /** The current result. Must not change the state. */
