@@ -1,0 +1,113 @@
+#!/usr/bin/env node
+// The `ramen` command: global options, sub-commands, and the one place that
+// turns errors into messages and exit codes (cli-runtime.md §4, §5).
+
+import { Command, CommanderError, Option } from "commander";
+import { readFileSync } from "node:fs";
+import { formatDiagnostic, isRamenError } from "../grammar/diagnostics.js";
+import { registerCompile } from "./commands/compile.js";
+import { registerFmt } from "./commands/fmt.js";
+import { registerFunctions } from "./commands/functions.js";
+import { registerInfo } from "./commands/info.js";
+import { UsageError } from "./errors.js";
+import { configureLog } from "./log.js";
+
+const VERSION = (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version;
+
+/** Options of Ramen that only make sense with its configuration server: refused, not ignored. */
+const CONFSERVER_OPTIONS = ["confserver", "confserver-key", "username", "identity", "pub-key", "priv-key", "masters"];
+
+/** Commands of Ramen's internal architecture that this design replaces (cli-runtime.md §6.15). */
+const NOT_CARRIED_OVER = new Set([
+  "confserver", "confclient", "precompserver", "execompserver", "choreographer", "replayer", "tunneld",
+  "useradd", "userdel", "usermod", "variants", "links", "dequeue", "repair-ringbuf", "dump-ringbuf",
+  "_profile", "_expand",
+]);
+
+function buildProgram(): Command {
+  const program = new Command("ramen");
+  program
+    .description("A stream processor for human-scale monitoring and alerting")
+    .version("v" + VERSION, "--version", "print the version and exit")
+    .helpOption("--help", "print help")
+    .addOption(new Option("--persist-dir <path>", "state directory").env("RAMEN_DIR"))
+    .addOption(new Option("-d, --debug", "debug logs").env("RAMEN_DEBUG"))
+    .addOption(new Option("-q, --quiet", "no info logs").env("RAMEN_QUIET"))
+    .addOption(new Option("--dont-log-time", "no time prefix on log lines").env("RAMEN_DONT_LOG_TIME"))
+    .addOption(new Option("--rand-seed, --seed <n>", "seed of the random generators").env("RAMEN_RANDOM_SEED"))
+    .addOption(new Option("--site <name>", "this site's name").env("HOSTNAME"))
+    .addOption(new Option("--colors <when>", "ANSI colours").choices(["never", "always"]).env("RAMEN_COLORS"))
+    .addOption(new Option("--variant <exp=var,...>", "accepted and ignored (no experiments here)").env("RAMEN_VARIANTS"))
+    .enablePositionalOptions(false)
+    .showHelpAfterError(false)
+    .exitOverride();
+  for (const name of CONFSERVER_OPTIONS) program.addOption(new Option(`--${name} <value>`).hideHelp());
+
+  program.hook("preAction", (_root, action) => {
+    const o = action.optsWithGlobals();
+    for (const name of CONFSERVER_OPTIONS) {
+      const key = name.replace(/-(\w)/g, (_m, c: string) => c.toUpperCase());
+      if (o[key] !== undefined) {
+        throw new UsageError(`Option --${name} is not supported: this ramen has no configuration server`);
+      }
+    }
+    if (o.quiet && o.debug) throw new UsageError("--quiet and --debug are incompatible");
+    configureLog({ quiet: Boolean(o.quiet), debug: Boolean(o.debug), logTime: !o.dontLogTime });
+  });
+
+  registerCompile(program);
+  registerInfo(program);
+  registerFmt(program);
+  registerFunctions(program);
+  return program;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const args = argv.slice(2);
+  if (args.length > 0 && NOT_CARRIED_OVER.has(args[0]!)) {
+    process.stderr.write(`Unknown command "${args[0]}"\n`);
+    return 1;
+  }
+  const program = buildProgram();
+  if (args.length === 0) {
+    process.stdout.write(program.helpInformation());
+    return 0;
+  }
+  const debug = args.includes("--debug") || args.includes("-d") || Boolean(process.env["RAMEN_DEBUG"]);
+  try {
+    await program.parseAsync(argv);
+    return typeof process.exitCode === "number" ? process.exitCode : 0;
+  } catch (err) {
+    return reportError(err, debug);
+  }
+}
+
+/** User errors: message, exit 1. Bugs: message (stack with --debug), exit 2. */
+function reportError(err: unknown, debug: boolean): number {
+  if (err instanceof CommanderError) {
+    // commander already printed its message; help and version are successes
+    if (err.code === "commander.helpDisplayed" || err.code === "commander.version" || err.exitCode === 0) return 0;
+    return 1;
+  }
+  if (isRamenError(err)) {
+    for (const d of err.diagnostics) process.stderr.write(formatDiagnostic(d) + "\n");
+    return 1;
+  }
+  if (err instanceof UsageError) {
+    process.stderr.write(err.message + "\n");
+    return 1;
+  }
+  const e = err instanceof Error ? err : new Error(String(err));
+  process.stderr.write(`Internal error: ${e.message}\n`);
+  if (debug && e.stack) process.stderr.write(e.stack + "\n");
+  return 2;
+}
+
+main(process.argv).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.exitCode = reportError(err, true);
+  },
+);
