@@ -141,6 +141,21 @@ export const MESSAGES = {
   eventTimeType: w("RQ4008", "the type of field {field} does not suit event times"),
   clauseTwice: w("RQ4009", "{clause} clause given twice, the last one is used"),
   divisionByZero: w("RQ4010", "division by zero"),
+
+  // ---- RQ5xxx: archivist (archival.md §3, §4); RQ50xx errors, RQ51xx warnings ----
+  archivistFileError: e("RQ5001", "{path}: {reason}"),
+  archivistUnknownKey: e("RQ5002", "{path}: unknown key {key} in {where} (allowed: {allowed})"),
+  archivistWrongType: e("RQ5003", "{path}: {what} must be {expected}, got {got}"),
+  archivistBadPattern: e("RQ5004", "{path}: invalid retention pattern {pattern}: {reason}"),
+  archivistNegativeDuration: e("RQ5005", "{path}: {what} must not be negative, got {value}"),
+  archivistNotADuration: e("RQ5006", '{path}: {what}: {text} is not a RaQL duration (such as "1h" or "90 seconds")'),
+  archivistMissingDuration: e("RQ5007", "{path}: retention {pattern} has no duration"),
+  archivistUnsatisfiable: e("RQ5008", "Cannot satisfy archival constraints: reduce retentions or raise size_limit"),
+  archivistCostTooLarge: e("RQ5009", "{what} of {name} for {duration} s is {value}, beyond the solver's INVALID cost: its allocation is meaningless"),
+  archivistMissingStats: w("RQ5101", "{name} has no statistics (parent of {child}); assuming it emits nothing"),
+  archivistRetry: w("RQ5102", "cannot satisfy archival constraints; retrying with retentions multiplied by {ratio}"),
+  archivistSolverTimeout: w("RQ5103", "the solver timed out; using the best allocations it found so far"),
+  archivistAllocationShift: w("RQ5104", "allocation of {name} changes by more than 50 %: {from} -> {to} bytes"),
 } as const satisfies Record<string, MessageDef>;
 
 export type MessageKey = keyof typeof MESSAGES;
