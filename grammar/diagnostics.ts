@@ -130,6 +130,10 @@ export const MESSAGES = {
   generatorPlacement: e("RQ3026", "{name} is a generator and can only be used in a SELECT field"),
   eventTimeField: e("RQ3027", "{field} cannot be used as an event time: {detail}"),
 
+  // ---- RQ6xxx: values read or converted at run time (test vectors, test files, --where, casts) ----
+  cannotParseValue: e("RQ6001", 'Cannot parse "{text}" as {type}: {reason}'),
+  castFailed: e("RQ6002", "Cannot convert {value} from {from} to {to}: {reason}"),
+
   // ---- RQ4xxx: warnings (raql.md §7.5) ----
   unitMismatch: w("RQ4001", "{detail}"),
   dimensionedOperand: w("RQ4002", "operand of {name} should be dimensionless"),
