@@ -17,7 +17,16 @@ export type StateKind = "stateless" | "agg" | "seq" | "gen";
 /** How the function is written (raql.md §5.1, §5.4). */
 export type Syntax =
   /** `NAME(a, b, …)`; with exactly one argument also `NAME term` */
-  | { readonly kind: "function"; readonly arities: readonly number[]; readonly variadic?: boolean }
+  | {
+      readonly kind: "function";
+      readonly arities: readonly number[];
+      readonly variadic?: boolean;
+      /**
+       * Synonyms (lower-case) that need more arguments than `arities` allows:
+       * `MAX(a, b)` is GREATEST but `MAX x` is the aggregate (raql.md §6.2).
+       */
+      readonly minArgsByName?: Readonly<Record<string, number>>;
+    }
   /** a binary operator at a precedence level of §5.1 (1 = OR … 8 = ^) */
   | { readonly kind: "infix"; readonly op: string; readonly level: number; readonly rightAssoc?: boolean }
   /** `NOT x`, `-x`, `BEGIN OF x` */
@@ -144,6 +153,22 @@ export interface ImplCall {
   readonly constants: readonly (Value | undefined)[];
   /** for functions of time (#start default): not used by most entries */
   readonly random?: () => number;
+  /**
+   * Run-time context of the nullary values (raql.md §6.1), provided by the
+   * worker: `now` gives the wall-clock UNIX time in seconds (NOW; defaults to
+   * the system clock), `eventStart`/`eventStop` the event times of the output
+   * being computed (#start, #stop; required where those are used). RANDOM
+   * reads `random` (defaults to Math.random).
+   */
+  readonly now?: () => number;
+  readonly eventStart?: () => number;
+  readonly eventStop?: () => number;
+  /**
+   * PRINT: receives the values to log, in order, with their types in
+   * `argTypes`; the worker formats them (raql.md §6.11) into its log.
+   * Without it PRINT only returns its last argument.
+   */
+  readonly print?: (values: readonly Value[]) => void;
 }
 
 export interface FunctionEntry {

@@ -60,12 +60,15 @@ export function entriesOfWrittenName(name: string): readonly FunctionEntry[] {
 
 /** The entry for `NAME(args)` with `argCount` arguments, if the name and arity are known. */
 export function resolveWrittenCall(name: string, argCount: number): FunctionEntry | undefined {
-  return entriesOfWrittenName(name).find((e) => e.syntax.kind === "function" && acceptsArity(e, argCount));
+  return entriesOfWrittenName(name).find((e) => e.syntax.kind === "function" && acceptsArity(e, argCount, name));
 }
 
-export function acceptsArity(e: FunctionEntry, argCount: number): boolean {
+/** Whether `e` accepts `argCount` arguments; `writtenName` applies the entry's per-synonym minimum. */
+export function acceptsArity(e: FunctionEntry, argCount: number, writtenName?: string): boolean {
   if (e.syntax.kind !== "function") return false;
-  const { arities, variadic } = e.syntax;
+  const { arities, variadic, minArgsByName } = e.syntax;
+  const minForName = writtenName === undefined ? undefined : minArgsByName?.[writtenName.toLowerCase()];
+  if (minForName !== undefined && argCount < minForName) return false;
   return arities.includes(argCount) || (variadic === true && argCount >= Math.max(...arities));
 }
 
