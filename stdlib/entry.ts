@@ -132,6 +132,16 @@ export interface StatefulImpl<S = unknown> {
   readonly update: (state: S, args: readonly Value[], call: ImplCall) => S;
   /** The current result. Must not change the state. */
   readonly finalize: (state: S, call: ImplCall) => Value;
+  /**
+   * Aggregates (state "agg") only: IMMEDIATELY mode (raql.md §4.10), where the
+   * function folds the items of one list/vector value instead of a sequence
+   * of tuples. The code generator calls it, instead of init/update/finalize,
+   * when the call's effective lifespan is "immediately". `args` are the call's
+   * argument values with the list (possibly NULL) in the aggregated operand's
+   * place; `call.argTypes` has the list's type there. It applies the call's
+   * SKIP/KEEP NULLS to the items and returns NULL for a NULL list.
+   */
+  readonly immediate?: (args: readonly Value[], call: ImplCall) => Value;
 }
 
 /** A generator (SPLIT): yields zero or more values per input. */
@@ -191,4 +201,13 @@ export interface FunctionEntry {
   /** the default alias of `F x` in SELECT (raql.md §4.2), e.g. (x) => "min_" + x */
   readonly defaultAlias?: (argAlias: string, call: { readonly constants: readonly (Value | undefined)[] }) => string | undefined;
   readonly impl: Impl;
+  /**
+   * A time argument that defaults to `#start` (DERIVE, REMEMBER, EVERY, PAST,
+   * TOP…): when argument `index` is omitted (null, or beyond the written
+   * arguments) the checker fills it with a call to `event_start` before
+   * typing, so implementations always receive a time there. With `onlyWith`,
+   * the default applies only when argument `onlyWith` is present (TOP decays
+   * with `#start` only when FOR is given).
+   */
+  readonly defaultTime?: { readonly index: number; readonly onlyWith?: number };
 }
