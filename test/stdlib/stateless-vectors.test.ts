@@ -8,6 +8,7 @@ import { entries as misc } from "../../stdlib/functions/misc.js";
 import { entries as operators } from "../../stdlib/functions/operators.js";
 import { entries as strings } from "../../stdlib/functions/strings.js";
 import { renderValue } from "../../stdlib/format.js";
+import type { Value } from "../../stdlib/values.js";
 import { loadVectors, runCase, valuesMatch, vectorPath } from "./stateless-harness.js";
 
 const ENTRIES = [...operators, ...math, ...strings, ...misc];
@@ -31,7 +32,7 @@ describe.each(ENTRIES.map((e) => [e.name, e] as const))("vectors of %s", (name, 
     expect(outcome.actual.length).toBe(c.results!.length);
     outcome.actual.forEach((r, row) => {
       const expected = outcome.expected[row]!;
-      const show = (v: typeof expected) => (outcome.resultType && !Array.isArray(v) ? renderValue(v, outcome.resultType) : String(v));
+      const show = (v: Value) => (outcome.resultType && !Array.isArray(v) && v !== null ? renderValue(v, outcome.resultType) : String(v));
       expect(valuesMatch(r.value, expected, c.tolerance), `row ${row}: got ${show(r.value)}, expected ${c.results![row]}`).toBe(true);
       if ("inlined" in r) expect(valuesMatch(r.inlined!, expected, c.tolerance), `row ${row} inlined: got ${show(r.inlined!)}`).toBe(true);
     });
