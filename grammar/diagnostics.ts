@@ -100,6 +100,8 @@ export const MESSAGES = {
   invalidProgramName: e("RQ2033", 'Invalid program name "{name}"'),
   sortNotConstant: e("RQ2034", "SORT LAST must be a positive integer constant"),
   commitWithoutCondition: e("RQ2035", "{what}"),
+  noSuchParameter: e("RQ2036", "program has no parameter {name} (parameters: {available})"),
+  paramValueIncompatible: e("RQ2037", "value {value} does not fit parameter {name} of type {type}"),
 
   // ---- RQ3xxx: types (raql.md §7.4) ----
   mustNotBeNullable: e("RQ3001", "{what} must not be nullable"),
@@ -129,6 +131,7 @@ export const MESSAGES = {
   starTypeConflict: e("RQ3025", "field {field} has incompatible types in the parents: {a} vs {b}"),
   generatorPlacement: e("RQ3026", "{name} is a generator and can only be used in a SELECT field"),
   eventTimeField: e("RQ3027", "{field} cannot be used as an event time: {detail}"),
+  cannotCast: e("RQ3028", "cannot cast {what} from {from} to {to}"),
 
   // ---- RQ6xxx: values read or converted at run time (test vectors, test files, --where, casts) ----
   cannotParseValue: e("RQ6001", 'Cannot parse "{text}" as {type}: {reason}'),
