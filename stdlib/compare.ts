@@ -71,6 +71,7 @@ export function equalValues(a: Value, b: Value): boolean {
 const scratch = new DataView(new ArrayBuffer(8));
 let lo = 0;
 let hi = 0;
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
 function mix(byte: number): void {
   lo = Math.imul(lo ^ byte, 0x01000193);
@@ -96,6 +97,8 @@ function mixValue(v: Value): void {
       mix32(scratch.getUint32(0));
       return mix32(scratch.getUint32(4));
     case "bigint": {
+      // Integers a double holds exactly hash as numbers, so 1u64 = 1u8 = 1.0 hash alike.
+      if (v >= -MAX_SAFE && v <= MAX_SAFE) return mixValue(Number(v));
       mix(4);
       let x = v < 0n ? -v : v;
       mix(v < 0n ? 1 : 0);

@@ -222,7 +222,7 @@ export const entries: readonly FunctionEntry[] = [
     signature: "string, string -> string (generator)",
     doc:
       "Generator: one output per piece of s split on sep (every byte when sep is empty; one empty piece for an empty s). " +
-      "Usable only as (part of) a SELECT field; a NULL argument generates one NULL.",
+      "Usable only as (part of) a SELECT field; a NULL argument generates nothing.",
     examples: ['SPLIT(",", "a,b") generates "a", "b"'],
     typing: (call) => {
       expectType(call, 0, T.string);
@@ -232,7 +232,7 @@ export const entries: readonly FunctionEntry[] = [
     units: "none",
     impl: {
       kind: "generator",
-      generate: ([sep, s]) => (sep === null || s === null ? [null] : (s as string).split(sep as string)),
+      generate: ([sep, s]) => (s as string).split(sep as string),
     },
   },
   fn(

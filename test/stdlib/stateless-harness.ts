@@ -96,7 +96,11 @@ export function parseType(text: string): NType {
 
 // ---- vector files --------------------------------------------------------------------------------
 
-/** Run-time context of nullary values (NOW, RANDOM, #start, #stop), an extension of the vector format. */
+/**
+ * Run-time context of nullary values, an extension of the vector format:
+ * #start and #stop need event times; NOW and RANDOM default to the fixed
+ * environment of the generic runner.
+ */
 export interface VectorContext {
   readonly now?: number;
   readonly random?: number;
@@ -134,6 +138,22 @@ export function vectorNames(): string[] {
   return readdirSync(VECTOR_DIR)
     .filter((f) => f.endsWith(".json"))
     .map((f) => f.slice(0, -5));
+}
+
+// ---- environment (as test/stdlib/vectors.test.ts fixes it) ----------------------------------------
+
+const FIXED_NOW = 1e9;
+
+/** mulberry32: RANDOM gives the same sequence, restarted for each case. */
+function seededRandom(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
 }
 
 // ---- typing -----------------------------------------------------------------------------------------
@@ -193,8 +213,8 @@ export function typeCall(entry: FunctionEntry, setup: Setup): Typed {
         nulls: "skip",
         options: setup.options ?? {},
         constants: setup.constants.map((v, i) => (v === undefined || !converts[i] ? v : castValue(v, setup.types[i]!, converts[i]!))),
-        ...(ctx.now !== undefined ? { now: () => ctx.now! } : {}),
-        ...(ctx.random !== undefined ? { random: () => ctx.random! } : {}),
+        now: () => ctx.now ?? FIXED_NOW,
+        random: ctx.random !== undefined ? () => ctx.random! : seededRandom(42),
         ...(ctx.eventStart !== undefined ? { eventStart: () => ctx.eventStart! } : {}),
         ...(ctx.eventStop !== undefined ? { eventStop: () => ctx.eventStop! } : {}),
       },
@@ -224,7 +244,7 @@ export function callEntry(entry: FunctionEntry, typed: Extract<Typed, { ok: true
   const { call, converts } = typed;
   const args = row.map((v, i) => (v === null || !converts[i] ? v : castValue(v, setup.types[i]!, converts[i]!)));
   const impl = entry.impl;
-  if (impl.kind === "generator") return { value: [...impl.generate(args, call)] };
+  if (impl.kind === "generator") return { value: args.some((v) => v === null) ? [] : [...impl.generate(args, call)] };
   if (impl.kind !== "stateless") throw new Error(`${entry.name} is not stateless`);
   const present = args.filter((_, i) => setup.types[i] !== null);
   if (!impl.passNulls && present.some((v) => v === null)) return { value: null };
