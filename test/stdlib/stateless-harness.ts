@@ -113,7 +113,8 @@ export interface VectorCase {
   readonly rows?: readonly (readonly (string | null)[])[];
   readonly results?: readonly string[];
   readonly constant?: readonly boolean[];
-  readonly options?: CallOptions;
+  /** as in the Call, except `peekType`, written as a type (`"u16"`) */
+  readonly options?: Record<string, unknown>;
   readonly error?: string;
   readonly tolerance?: number;
   readonly context?: VectorContext;
@@ -263,13 +264,19 @@ export interface CaseOutcome {
   readonly resultType?: NType;
 }
 
+function callOptions(options: Record<string, unknown> | undefined): CallOptions {
+  if (!options) return {};
+  const { peekType, ...rest } = options;
+  return typeof peekType === "string" ? { ...rest, peekType: parseType(peekType) } : (rest as CallOptions);
+}
+
 export function runCase(entry: FunctionEntry, c: VectorCase): CaseOutcome {
   const types = c.types.map(parseType);
   const rows = c.rows ?? [];
   const argTypes = types.map((t, i) => (rows.length > 0 && rows.every((r) => r[i] === null) ? null : t));
   const first = rows[0] ?? [];
   const constants = types.map((t, i) => (c.constant?.[i] && first[i] != null ? readValue(first[i], t) : undefined));
-  const setup: Setup = { types: argTypes, constants, ...(c.options ? { options: c.options } : {}), ...(c.context ? { context: c.context } : {}) };
+  const setup: Setup = { types: argTypes, constants, options: callOptions(c.options), ...(c.context ? { context: c.context } : {}) };
   const typed = typeCall(entry, setup);
   if (!typed.ok) return { code: typed.code, actual: [], expected: [] };
   if (c.error !== undefined) return { actual: [], expected: [] };
