@@ -4,7 +4,7 @@
 // keys for sets of values, compensated summation, and the item-level call of
 // immediate aggregation.
 
-import { isSequence, ntypeToString, type NType, type Type, T } from "../../grammar/types.js";
+import { isSequence, ntypeToString, type NType, T } from "../../grammar/types.js";
 import { normalizeUnits, type Units } from "../../grammar/units.js";
 import type { ImplCall, TypingCall } from "../entry.js";
 import { arg, concretize, expectConstant, expectInteger, expectNotNull, expectNumeric } from "../typing.js";
@@ -109,11 +109,6 @@ export function timeArg(call: TypingCall, i: number, mayBeNull: boolean): NType 
 
 export function listOf(item: NType, nullable: boolean): NType {
   return { type: T.list(item), nullable };
-}
-
-export function typeOfItems(t: Type): NType {
-  if (!isSequence(t)) throw new Error("internal: not a sequence");
-  return t.item;
 }
 
 /** Units of `x / t` where t is a time (relative or absolute seconds): a rate. */

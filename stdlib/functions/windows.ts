@@ -843,7 +843,7 @@ export const entries: readonly FunctionEntry[] = [
     name: "one_out_of",
     syntax: { kind: "keyword", template: "ONE OUT OF n x", params: ["n", "x"] },
     signature: "uint const n, t -> t?",
-    doc: "ONE OUT OF n x: x for the 1st, (n+1)th, (2n+1)th… value since the state was created, NULL otherwise.",
+    doc: "ONE OUT OF n x: x for the 1st, (n+1)th, (2n+1)th… value since the state was created, NULL otherwise. With KEEP NULLS a NULL x counts as a value.",
     examples: ["ONE OUT OF 2 x over 1, 2, 3 gives 1, NULL, 3"],
     typing: (call) => {
       sizeParam(call, 0, 1);
@@ -858,7 +858,7 @@ export const entries: readonly FunctionEntry[] = [
     name: "every",
     syntax: { kind: "keyword", template: "[ONCE] EVERY d [SLIDING|TUMBLING] x [AT TIME t]", params: ["d", "x", "at"] },
     signature: "num const d, t x, num time -> t?",
-    doc: "Rate limit on event time. SLIDING (default): x for the first value, then for the first value whose time is ≥ the time of the last returned one + d. TUMBLING: NULL for the very first value, then x each time the window number trunc(t / d) differs from that of the last returned (or first) value. NULL otherwise. ONCE only reads well (`ONCE EVERY 10s`): the behaviour is the same. The time (argument 2) defaults to #start: the checker fills it.",
+    doc: "Rate limit on event time. SLIDING (default): x for the first value, then for the first value whose time is ≥ the time of the last returned one + d. TUMBLING: NULL for the very first value, then x each time the window number trunc(t / d) differs from that of the last returned (or first) value. NULL otherwise. With KEEP NULLS a NULL x counts as a value. ONCE only reads well (`ONCE EVERY 10s`): the behaviour is the same. The time (argument 2) defaults to #start: the checker fills it.",
     examples: ["EVERY 10 SECONDS x AT TIME t over t = 0, 5, 10, 12, 21 gives x, NULL, x, NULL, x"],
     typing: (call) => {
       const d = constantParam(call, 0, "num") as number | undefined;
