@@ -710,6 +710,7 @@ class FunctionChecker implements FunctionScope {
       const field = (ef: EventTimeField): EventTimeFieldIR | undefined => {
         const out = output.find((f) => f.name === ef.field);
         const param = out ? undefined : this.env.program.param(ef.field);
+        if (param === "failed") return undefined;
         const type = out?.type ?? param?.type;
         if (!type) {
           const names = output.map((f) => f.name);

@@ -67,6 +67,8 @@ function inferredParamType(t: Type, v: Value): Type {
 
 export class ProgramChecker implements ProgramScope {
   private readonly params = new Map<string, ParamInfo>();
+  /** parameters whose declaration was rejected: uses of them are not reported again */
+  private readonly failedParams = new Set<string>();
   private readonly globals = new Map<string, GlobalInfo>();
   private readonly typer: ExprTyper;
   private readonly schemas = new Map<string, ProgramSchema | undefined>();
@@ -81,7 +83,8 @@ export class ProgramChecker implements ProgramScope {
 
   // ---- ProgramScope ----
 
-  param(name: string): FieldInfo | undefined {
+  param(name: string): FieldInfo | "failed" | undefined {
+    if (this.failedParams.has(name)) return "failed";
     const p = this.params.get(name);
     if (!p) return undefined;
     p.used = true;
@@ -151,6 +154,7 @@ export class ProgramChecker implements ProgramScope {
       }
       const info = this.paramInfo(decl);
       if (info) this.params.set(decl.name, info);
+      else this.failedParams.add(decl.name);
     }
   }
 
@@ -411,6 +415,7 @@ export class ProgramChecker implements ProgramScope {
     }
     if (inner.kind === "field" && (inner.variable === undefined || inner.variable === "param")) {
       const p = this.param(inner.name);
+      if (p === "failed") return undefined;
       if (p && isNumeric(p.type.type) && !p.type.nullable) return { kind: "param", name: inner.name };
     }
     this.report.error("mustBeConstant", { what: this.report.text(e.span) }, { span: e.span, context, notes: ["expected: a duration or a non-nullable numeric parameter"] });

@@ -55,9 +55,12 @@ export interface FunctionScope {
   readonly commitsEveryTuple: boolean;
 }
 
-/** Parameters and global variables of the program; lookups mark them used. */
+/**
+ * Parameters and global variables of the program; lookups mark them used.
+ * "failed" names a parameter whose declaration was wrong (already reported).
+ */
 export interface ProgramScope {
-  param(name: string): FieldInfo | undefined;
+  param(name: string): FieldInfo | "failed" | undefined;
   paramNames(): readonly string[];
   global(name: string): FieldInfo | undefined;
   globalNames(): readonly string[];
@@ -302,6 +305,7 @@ export class ExprTyper {
       }
     }
     const param = this.program.param(name);
+    if (param === "failed") return undefined;
     if (param) return { kind: "param", name, ...param, span };
     const global = this.program.global(name);
     if (global) return { kind: "global", name, ...global, span };
@@ -338,6 +342,7 @@ export class ExprTyper {
     switch (variable) {
       case "param": {
         const p = this.program.param(name);
+        if (p === "failed") return undefined;
         if (p) return { kind: "param", name, ...p, span };
         const names = this.program.paramNames();
         return this.error("unknownField", { field: name, detail: ` (parameters: ${listNames(names)})` }, span, scope, undefined, didYouMean(name, names));
@@ -724,9 +729,9 @@ export class ExprTyper {
           break;
       }
     }
-    const expr = isConcrete(from) ? node : this.retype(node, concretizeN(node.type));
-    if (ntypeEquals(expr.type, to)) return expr;
-    return { kind: "convert", expr, type: { type: to.type, nullable }, ...(node.units ? { units: node.units } : {}), span: node.span };
+    // A leaf of a type not inferred yet: only `previous.x` while SELECT is typed for the first time.
+    if (!isConcrete(from)) return { ...node, type: { type: to.type, nullable } };
+    return { kind: "convert", expr: node, type: { type: to.type, nullable }, ...(node.units ? { units: node.units } : {}), span: node.span };
   }
 
   /** Re-types a call whose result was left flexible, now that its type is `to`. */
