@@ -223,6 +223,8 @@ function applyIn([a, b]: readonly Value[], call: ImplCall): Value {
   return sawNull ? null : false;
 }
 
+const likeByCall = new WeakMap<ImplCall, RegExp>();
+
 /** LIKE patterns compiled once per (pattern, case sensitivity). */
 const likeCache = new Map<string, RegExp>();
 
@@ -301,7 +303,19 @@ const matching: FunctionEntry[] = [
     units: "none",
     impl: {
       kind: "stateless",
-      apply: ([s, p], call) => likeRegExp(p as string, call.options.caseSensitive === true).test(s as string),
+      apply: ([s, p], call) => {
+        // The pattern is a literal, so one regular expression serves the whole call site.
+        let re = likeByCall.get(call);
+        if (!re) {
+          re = likeRegExp(p as string, call.options.caseSensitive === true);
+          likeByCall.set(call, re);
+        }
+        return re.test(s as string);
+      },
+      inline: ([s], call) => {
+        const p = call.constants[1];
+        return typeof p === "string" ? `${likeRegExp(p, call.options.caseSensitive === true).toString()}.test(${s})` : undefined;
+      },
     },
   },
   {
