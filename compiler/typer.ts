@@ -687,6 +687,8 @@ export class ExprTyper {
     if (node.kind === "const") {
       const value = node.value === null ? null : widenConstant(valueFromJson(node.value, from), from, { type: to.type, nullable: true });
       if (value !== undefined) return { ...node, value: valueToJson(value), type: { type: to.type, nullable } };
+      // A constant that does not fit `to` keeps its own type and is converted like any value.
+      if (!isConcrete(from)) return this.retype(this.retype(node, concretizeN(node.type)), to);
     }
     if (!isConcrete(from)) {
       switch (node.kind) {
