@@ -127,3 +127,25 @@ function checkWith(p: Program, opts: ProgramCheckOptions) {
     return { ir: undefined, errors: err.diagnostics };
   }
 }
+
+describe("the IR", () => {
+  it("is plain JSON (it is stored in compiled files)", () => {
+    const r = check(
+      program([
+        define("nf", listen("netflow")),
+        define(
+          "f",
+          select([item(field("start")), item(call("sum", field("bytes")), "b"), item(call("add", int(5_000_000_000), int(1)), "big")], {
+            from: [from("nf")],
+            groupBy: [field("src")],
+          }),
+        ),
+      ]),
+    );
+    expect(r.errors).toEqual([]);
+    expect(JSON.parse(JSON.stringify(r.ir))).toEqual(r.ir);
+    const f = r.ir!.functions[1]!.operation as AggregateIR;
+    // wide integers are decimal strings
+    expect(JSON.stringify(f.select[2]!.expr)).toContain('"value":"5000000000"');
+  });
+});
