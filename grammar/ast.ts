@@ -253,6 +253,8 @@ export interface FieldDecl {
   readonly units?: Units;
   readonly doc?: string;
   readonly aggregate?: string;
+  /** the column's type as written in a ClickHouse column list (`Nullable(UInt32)`, `UUID`), if it came from one */
+  readonly clickhouseType?: string;
 }
 
 export interface CsvFormat {
