@@ -5,7 +5,7 @@
 import type { Aggregate, EventClause, EventTimeField, Expr, FieldRef, ListenFor, Operation, ReadExternal, SelectItem } from "../grammar/ast.js";
 import { walkExpr } from "../grammar/ast.js";
 import type { MessageArgs, MessageKey } from "../grammar/diagnostics.js";
-import type { Span } from "../grammar/source.js";
+import { Span, spanUnion } from "../grammar/source.js";
 import { NType, T, Type, isNumeric, ntypeEquals, ntypeToString } from "../grammar/types.js";
 import { SECONDS_REL, Units } from "../grammar/units.js";
 import { entryOf } from "../stdlib/registry.js";
@@ -448,7 +448,7 @@ class FunctionChecker implements FunctionScope {
 
   private checkAggregate(op: Aggregate): OperationPart {
     const spans = op.clauseSpans ?? {};
-    if (op.every && op.from.length > 0) this.error("everyWithFrom", {}, spans.every ?? op.every.span, this.ctx());
+    if (op.every && op.from.length > 0) this.error("everyWithFrom", {}, spans.every ? spanUnion(spans.every, op.every.span) : op.every.span, this.ctx());
 
     // SELECT
     const specs = this.selectSpecs(op);

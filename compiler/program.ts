@@ -56,6 +56,11 @@ interface PendingFunction {
   targets: Target[];
 }
 
+/** The span of a declaration's name, where messages about the declared name point. */
+function nameSpanOf(decl: { readonly name: string; readonly span: Span }): Span {
+  return { start: decl.span.start, end: Math.min(decl.span.end, decl.span.start + decl.name.length) };
+}
+
 /** Type of a parameter declared without one: u32 if the default fits, else i32, else its own (§3.2). */
 function inferredParamType(t: Type, v: Value): Type {
   if (t.tag !== "int") return t;
@@ -149,7 +154,7 @@ export class ProgramChecker implements ProgramScope {
   private declareParams(): void {
     for (const decl of this.ast.params) {
       if (this.params.has(decl.name)) {
-        this.report.error("duplicateName", { name: decl.name }, { span: decl.span });
+        this.report.error("duplicateName", { name: decl.name }, { span: nameSpanOf(decl) });
         continue;
       }
       const info = this.paramInfo(decl);
@@ -159,7 +164,7 @@ export class ProgramChecker implements ProgramScope {
   }
 
   private paramInfo(decl: ParamDecl): ParamInfo | undefined {
-    const where = { span: decl.span };
+    const where = { span: nameSpanOf(decl) };
     const c = decl.default && constantOfExpr(decl.default);
     if (decl.default && !c) {
       this.report.error("mustBeConstant", { what: `the default value of parameter ${decl.name}` }, { span: decl.default.span });
@@ -195,20 +200,20 @@ export class ProgramChecker implements ProgramScope {
   private declareGlobals(): void {
     for (const g of this.ast.globals) {
       if (this.params.has(g.name) || this.globals.has(g.name)) {
-        this.report.error("duplicateName", { name: g.name }, { span: g.span });
+        this.report.error("duplicateName", { name: g.name }, { span: nameSpanOf(g) });
         continue;
       }
       if (g.scope === "global") {
-        this.report.error("unsupportedGlobalScope", {}, { span: g.span });
+        this.report.error("unsupportedGlobalScope", {}, { span: nameSpanOf(g) });
         continue;
       }
       const t = g.type.type;
       const isStringMap = t.tag === "map" && t.key.type.tag === "string" && t.value.type.tag === "string";
       if (!isStringMap) {
-        this.report.error("unsupportedGlobalType", { type: ntypeToString(g.type) }, { span: g.span });
+        this.report.error("unsupportedGlobalType", { type: ntypeToString(g.type) }, { span: nameSpanOf(g) });
         continue;
       }
-      this.globals.set(g.name, { ir: { name: g.name, type: g.type, scope: g.scope }, span: g.span, used: false });
+      this.globals.set(g.name, { ir: { name: g.name, type: g.type, scope: g.scope }, span: nameSpanOf(g), used: false });
     }
   }
 
@@ -230,7 +235,7 @@ export class ProgramChecker implements ProgramScope {
         } else value = coerced;
       }
       if (!p.used) {
-        this.report.warn("unusedParameter", { name: p.decl.name }, { span: p.decl.span });
+        this.report.warn("unusedParameter", { name: p.decl.name }, { span: nameSpanOf(p.decl) });
         continue;
       }
       out.push({
