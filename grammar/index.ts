@@ -6,6 +6,7 @@ import type { Expr, Program } from "./ast.js";
 import type { Diagnostic } from "./diagnostics.js";
 import { lex } from "./lexer.js";
 import { runParser } from "./parser.js";
+import { printExpr as printExpression, printProgram as printWholeProgram } from "./printer.js";
 import { SourceFile } from "./source.js";
 import type { NType } from "./types.js";
 
@@ -28,4 +29,14 @@ export function parseExpression(text: string, path = "<expression>"): Expr {
 export function parseType(text: string): NType {
   const source = new SourceFile("<type>", text);
   return runParser("typeOnly", source, lex(source)).result;
+}
+
+/** Canonical RaQL text of a program (`ramen fmt`); parses back to the same AST. */
+export function printProgram(p: Program): string {
+  return printWholeProgram(p);
+}
+
+/** Canonical RaQL text of an expression. */
+export function printExpr(e: Expr): string {
+  return printExpression(e);
 }
