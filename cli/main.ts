@@ -5,7 +5,10 @@
 import { Command, CommanderError, Option } from "commander";
 import { readFileSync } from "node:fs";
 import { formatDiagnostic, isRamenError } from "../grammar/diagnostics.js";
+import { registerCompile } from "./commands/compile.js";
+import { registerFmt } from "./commands/fmt.js";
 import { registerFunctions } from "./commands/functions.js";
+import { registerInfo } from "./commands/info.js";
 import { UsageError } from "./errors.js";
 import { configureLog } from "./log.js";
 
@@ -52,6 +55,9 @@ function buildProgram(): Command {
     configureLog({ quiet: Boolean(o.quiet), debug: Boolean(o.debug), logTime: !o.dontLogTime });
   });
 
+  registerCompile(program);
+  registerInfo(program);
+  registerFmt(program);
   registerFunctions(program);
   return program;
 }

@@ -46,6 +46,7 @@ export function defaultOfFlex(t: Extract<Type, { tag: "flexint" }>): Type {
  * `[]`) becomes `u8`.
  */
 export function concretize(t: Type): Type {
+  if (isConcrete(t)) return t;
   switch (t.tag) {
     case "flexint":
       return defaultOfFlex(t);
@@ -71,8 +72,24 @@ export function concretizeN(t: NType): NType {
   return c === t.type ? t : { type: c, nullable: t.nullable };
 }
 
+/** True when no inference-only tag (flexint, unknown) is left anywhere in the type. */
 export function isConcrete(t: Type): boolean {
-  return concretize(t) === t;
+  switch (t.tag) {
+    case "flexint":
+    case "unknown":
+      return false;
+    case "vector":
+    case "list":
+      return isConcrete(t.item.type);
+    case "tuple":
+      return t.items.every((i) => isConcrete(i.type));
+    case "record":
+      return t.fields.every((f) => isConcrete(f.type.type));
+    case "map":
+      return isConcrete(t.key.type) && isConcrete(t.value.type);
+    default:
+      return true;
+  }
 }
 
 // ---- promotion (§2.5) -------------------------------------------------------------------
