@@ -774,7 +774,7 @@ class Scanner {
         i += 4;
         continue;
       }
-      const shown = text.slice(i, Math.min(i + 4, text.length));
+      const shown = text.slice(i, Math.min(i + 2, text.length));
       this.fail("badStringEscape", { escape: shown }, { start: i, end: i + 2 });
     }
     return this.pushLiteral(StringLit, start, i + 1, { tag: "string", value });

@@ -45,6 +45,7 @@ import type {
   Source,
   Variable,
 } from "./ast.js";
+import { canonicalCallName } from "./callnames.js";
 import { parseClickHouseColumns } from "./clickhouse.js";
 import { diag, RamenError, type Diagnostic, type MessageArgs, type MessageKey } from "./diagnostics.js";
 import {
@@ -317,8 +318,9 @@ class RaqlParser extends EmbeddedActionsParser {
   /** inside KAFKA options, `AND "name" =` starts the next option */
   private inKafkaOptions = false;
 
-  constructor() {
-    super(ALL_TOKENS, { maxLookahead: 2, recoveryEnabled: false, errorMessageProvider: errorMessages });
+  /** `validate`: run chevrotain's grammar checks (ambiguities…); the tests do, the CLI need not pay for them. */
+  constructor(validate: boolean) {
+    super(ALL_TOKENS, { maxLookahead: 2, recoveryEnabled: false, errorMessageProvider: errorMessages, skipValidations: !validate });
     this.performSelfAnalysis();
   }
 
@@ -1568,7 +1570,10 @@ class RaqlParser extends EmbeddedActionsParser {
           break;
         default: {
           const word = CLAUSE_WORDS[c.kind];
-          if (word && seen.has(c.kind)) this.warnings.push(diag("clauseTwice", { clause: word }, { source: this.source, span: c.span, ...this.contextPart() }));
+          if (word && seen.has(c.kind)) {
+            const context = this.functionName === undefined ? {} : { context: `in function ${this.functionName}` };
+            this.warnings.push(diag("clauseTwice", { clause: word }, { source: this.source, span: c.span, ...context }));
+          }
         }
       }
       seen.set(c.kind, c);
@@ -1615,11 +1620,6 @@ class RaqlParser extends EmbeddedActionsParser {
     if (event) op.event = event;
     if (factors) op.factors = factors;
     return op;
-  }
-
-  private contextPart(): { context?: string } {
-    const c = this.context();
-    return c ? { context: c } : {};
   }
 
   private mergeCommits(commits: (Clause & { kind: "commit" })[]): CommitClause {
@@ -2759,7 +2759,7 @@ class RaqlParser extends EmbeddedActionsParser {
       const scalar = scalarTypeByName(written);
       if (scalar) return { kind: "cast", to: notNull(scalar), expr: args[0]!, span };
     }
-    const fn = entry?.name ?? (written === "and" ? "agg_and" : written === "or" ? "agg_or" : written === "all" ? "group" : written);
+    const fn = canonicalCallName(written, args.length);
     checkConstantArguments(this, fn, args, span);
     return mkCall(fn, args, span, { nameSpan, mods });
   }
@@ -2901,8 +2901,13 @@ let instance: RaqlParser | undefined;
 
 /** The parser is built once per process: chevrotain's grammar analysis is expensive. */
 function parser(): RaqlParser {
-  instance ??= new RaqlParser();
+  instance ??= new RaqlParser(false);
   return instance;
+}
+
+/** Builds a parser with chevrotain's grammar validations on; throws if the grammar is ambiguous. */
+export function validateGrammar(): void {
+  new RaqlParser(true);
 }
 
 type Entry = "program" | "expressionOnly" | "typeOnly";

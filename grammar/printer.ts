@@ -3,7 +3,7 @@
 // table of raql.md §5.1 needs them, keyword syntaxes in their keyword form.
 // The output parses back to the same AST (spans aside).
 
-import { entriesOfWrittenName, entryOf, resolveWrittenCall } from "../stdlib/registry.js";
+import { entriesOfWrittenName, entryOf } from "../stdlib/registry.js";
 import type {
   Aggregate,
   Call,
@@ -26,6 +26,7 @@ import type {
   Source,
   Variable,
 } from "./ast.js";
+import { canonicalCallName } from "./callnames.js";
 import { isKeywordWord } from "./lexer.js";
 import { formatEth, formatIp4, formatIp6 } from "./literals.js";
 import { intTypeName, ntypeToString, typeToString } from "./types.js";
@@ -75,6 +76,14 @@ function printNumber(x: number): string {
   return /[.e]/.test(s) ? s : s + ".0";
 }
 
+/** In the largest unit that divides it (`1h`, `90s`), to read as written. */
+function printDuration(seconds: number): string {
+  for (const [unit, size] of [["d", 86400], ["h", 3600], ["min", 60]] as const) {
+    if (seconds !== 0 && Number.isSafeInteger(seconds / size) && seconds % size === 0) return seconds / size + unit;
+  }
+  return String(seconds) + "s";
+}
+
 function printString(s: string): string {
   let out = '"';
   for (const c of s) {
@@ -107,7 +116,7 @@ export function printLiteralValue(v: LiteralValue): string {
     case "float":
       return printNumber(v.value);
     case "duration":
-      return String(v.seconds) + "s";
+      return printDuration(v.seconds);
     case "string":
       return printString(v.value);
     case "char":
@@ -317,7 +326,7 @@ function functionName(c: Call): string {
   const entry = entryOf(c.fn);
   const names = entry ? [...entry.names, c.fn] : [c.fn];
   const n = c.args.length;
-  const written = names.find((w) => resolveWrittenCall(w, n)?.name === c.fn) ?? c.fn;
+  const written = names.find((w) => canonicalCallName(w, n) === c.fn) ?? c.fn;
   return written.toUpperCase();
 }
 
@@ -438,7 +447,7 @@ function printEvent(e: EventClause): string {
   let text = "EVENT STARTING AT " + printEventField(e.start);
   if (e.stop?.kind === "stop") text += " AND STOPPING AT " + printEventField(e.stop.at);
   else if (e.stop?.kind === "duration_field") text += " WITH DURATION " + printEventField(e.stop.at);
-  else if (e.stop?.kind === "duration") text += " WITH DURATION " + String(e.stop.seconds) + "s";
+  else if (e.stop?.kind === "duration") text += " WITH DURATION " + printDuration(e.stop.seconds);
   return text;
 }
 
