@@ -1,0 +1,33 @@
+// Runs the built `ramen` command (dist/, made by `npm run build` before the
+// tests) as a user would, and captures its output and exit code.
+
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+const MAIN = path.join(REPO, "dist/cli/main.js");
+
+export interface RamenResult {
+  readonly status: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export function ramen(args: readonly string[], opts: { cwd?: string; env?: Record<string, string> } = {}): RamenResult {
+  const r = spawnSync(process.execPath, [MAIN, ...args], {
+    cwd: opts.cwd ?? REPO,
+    encoding: "utf8",
+    env: { ...process.env, RAMEN_DONT_LOG_TIME: "1", RAMEN_PATH: "", ...opts.env },
+    timeout: 60_000,
+  });
+  return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** A fresh temporary directory, removed by the returned cleanup function. */
+export function tempDir(): { dir: string; cleanup: () => void } {
+  const dir = mkdtempSync(path.join(tmpdir(), "ramen-test-"));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
