@@ -19,6 +19,7 @@ import {
 } from "./stats.js";
 
 export type { Allocations } from "./allocations.js";
+export { readAllocations } from "./allocations.js";
 export type { ArchivistConfig, Retention, RetentionRule } from "./config.js";
 export { DEFAULT_CONFIG, parseConfig, readConfig } from "./config.js";
 export type { ArchivistPaths } from "./files.js";

@@ -59,7 +59,7 @@ export interface FunctionConstants {
   readonly recompute: readonly number[];
   /** index in `durations` of the function's retention, if it has one */
   readonly retained?: number;
-  /** queries per day */
+  /** queries per day; 0 without retention */
   readonly queriesPerDay: number;
 }
 
@@ -106,7 +106,8 @@ export function selectFunctions(input: ProblemInput): Selection {
     if (included.has(name)) continue;
     let record = worker.site === site ? stats.get(worker.fq) : undefined;
     if (record === undefined) {
-      warnings.push(diag("archivistMissingStats", { name, child: child ?? "?" }));
+      // only parents can lack a record: running functions come from the stats
+      warnings.push(diag("archivistMissingStats", { name, child: child! }));
       record = NO_STATS;
     }
     const parents = record.parents.map((ref) => workerName(ref, worker.site));
@@ -177,13 +178,13 @@ export function formulate(
       if (!(recompute[i]! < INVALID_COST_VALUE)) tooLarge("recompute cost", recompute[i]!);
     });
     const duration = scaled(f);
-    const period = f.retention?.period ?? 0;
+    if (duration <= 0) return { need, recall, recompute, queriesPerDay: 0 };
     return {
       need,
       recall,
       recompute,
-      retained: duration > 0 ? durations.indexOf(duration) : undefined,
-      queriesPerDay: Math.ceil(86400 / Math.max(1, period)),
+      retained: durations.indexOf(duration),
+      queriesPerDay: Math.ceil(86400 / Math.max(1, f.retention!.period)),
     };
   });
   const problem: Problem = {
