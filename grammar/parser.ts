@@ -711,18 +711,21 @@ class RaqlParser extends EmbeddedActionsParser {
       const d = this.consume(10, StringLit);
       this.ACTION(() => (doc = (literalPayload(d).value as { value: string }).value));
     });
-    this.consume(11, K.AS);
+    const as = this.consume(11, K.AS);
+    this.ACTION(() => {
+      if (name === undefined) this.fail("unexpectedToken", { expected: "a function name", got: "AS" }, tokSpan(as));
+    });
     const operation = this.subrule(5, this.operation);
     return this.ACTION((): Definition => {
-      if (name === undefined) this.fail("unexpectedToken", { expected: "a function name", got: "AS" }, tokSpan(define));
+      const fnName = name!;
       if (queryingEvery !== undefined && persistFor === undefined) {
         this.clause = undefined;
         this.fail("incompleteRetention", {}, tokSpan(queryingTok!));
       }
       const def: { -readonly [K in keyof FunctionDef]: FunctionDef[K] } = {
         span: between(define, operation),
-        name: name.name,
-        nameSpan: tokSpan(name.token),
+        name: fnName.name,
+        nameSpan: tokSpan(fnName.token),
         lazy,
         operation,
       };
@@ -1762,7 +1765,11 @@ class RaqlParser extends EmbeddedActionsParser {
     const end = this.consume(4, RBrace);
     return this.ACTION(() => {
       const { units, mixed } = normalizeUnits(dims.map((d) => d.dim));
-      if (mixed !== undefined) this.fail("unitsMixRelative", { dim: mixed }, tokSpan(dims.find((d) => d.dim.name === mixed)!.token));
+      if (mixed !== undefined) {
+        // Point at the occurrence that contradicts the first one.
+        const same = dims.filter((d) => d.dim.name === mixed);
+        this.fail("unitsMixRelative", { dim: mixed }, tokSpan(same.find((d) => d.dim.relative !== same[0]!.dim.relative)!.token));
+      }
       return { units, end };
     });
   });
