@@ -1,0 +1,46 @@
+// `npm run bench`: every benchmark of the project, each figure printed next to
+// a baseline measured in the same run. Figures are for reading, never asserted.
+
+import { benchAggregates } from "./aggregates.js";
+import { benchArchivist } from "./archivist.js";
+import { benchFrontend } from "./frontend.js";
+
+function mops(x: number): string {
+  return (x / 1e6).toFixed(1).padStart(8) + " M/s";
+}
+
+function table(title: string, header: readonly string[], rows: readonly (readonly string[])[]): void {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: readonly string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
+  process.stdout.write(`\n${title}\n${line(header)}\n${rows.map(line).join("\n")}\n`);
+}
+
+async function main(): Promise<void> {
+  const front = benchFrontend();
+  table(
+    "Front end (parse + type check)",
+    ["case", "ms", "baseline ms", "baseline"],
+    front.map((r) => [r.name, r.ms.toFixed(1), r.baselineMs.toFixed(1), r.name.startsWith("ramen compile") ? "ramen --version" : "regexp split"]),
+  );
+
+  const aggs = benchAggregates();
+  table(
+    "Stateful functions, updates per second over 1M values (baseline: hand-written loop)",
+    ["function", "registry", "hand-written", "ratio"],
+    aggs.map((r) => [r.name, mops(r.opsPerSec), mops(r.baselineOpsPerSec), (r.opsPerSec / r.baselineOpsPerSec).toFixed(2)]),
+  );
+
+  // baseline: the same scenarios on a 10-function site, the solver already loaded
+  const small = await benchArchivist(10);
+  const arch = await benchArchivist(200);
+  table(
+    "Archivist: building and solving the allocation problem (goal: 200 functions < 5 s)",
+    ["scenario", "retained", "outcome", "200 functions ms", "10 functions ms"],
+    arch.map((r, i) => [r.scenario, String(r.retained), r.outcome, r.solveMs.toFixed(0), (small[i]?.solveMs ?? NaN).toFixed(0)]),
+  );
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(String(err instanceof Error ? err.stack : err) + "\n");
+  process.exitCode = 1;
+});
