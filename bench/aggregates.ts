@@ -6,6 +6,7 @@
 import { performance } from "node:perf_hooks";
 import { T, type NType } from "../grammar/types.js";
 import type { ImplCall, StatefulImpl, StatelessImpl } from "../stdlib/entry.js";
+import { seededRandom } from "../stdlib/random.js";
 import { entryOf } from "../stdlib/registry.js";
 import type { Value } from "../stdlib/values.js";
 
@@ -21,18 +22,6 @@ const FLOAT: NType = { type: T.float, nullable: false };
 const U32: NType = { type: T.u32, nullable: false };
 const MOVEAVG_WINDOW = 10;
 const PERCENTILE_LIST_LENGTH = 1000;
-
-/** Deterministic pseudo-random numbers in [0, 1) (mulberry32), the same on every run. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function implCall(argTypes: readonly NType[], resultType: NType, constants: readonly (Value | undefined)[]): ImplCall {
   return { argTypes, resultType, nulls: "skip", options: {}, constants };
@@ -130,7 +119,7 @@ function percentileLoop(lists: readonly (readonly number[])[]): () => number {
 
 /** Runs every benchmark over `count` values (1M by default) and returns one row each. */
 export function benchAggregates(count = 1_000_000): BenchRow[] {
-  const rand = random(7);
+  const rand = seededRandom(7);
   const values = new Float64Array(count);
   for (let i = 0; i < count; i++) values[i] = rand() * 1000 - 500;
   const lists: number[][] = [];

@@ -7,6 +7,7 @@
 import { performance } from "node:perf_hooks";
 import { computeAllocations, parseConfig } from "../runtime/archivist/index.js";
 import type { FunctionStats } from "../runtime/archivist/index.js";
+import { seededRandom } from "../stdlib/random.js";
 
 export interface ArchivistBenchResult {
   readonly scenario: string;
@@ -19,20 +20,9 @@ export interface ArchivistBenchResult {
   readonly archived: number;
 }
 
-/** Deterministic pseudo-random numbers in [0, 1) (mulberry32), so every run solves the same problem. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
+/** Statistics of a site of `numFunctions` functions, the same for a given seed so that every run solves the same problem. */
 export function generateSite(numFunctions: number, seed = 42): Map<string, FunctionStats> {
-  const rand = random(seed);
+  const rand = seededRandom(seed);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(rand() * items.length)]!;
   const stats = new Map<string, FunctionStats>();
   const all: string[] = [];

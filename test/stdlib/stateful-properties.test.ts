@@ -5,7 +5,8 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { T, type NType } from "../../grammar/types.js";
 import type { Value } from "../../stdlib/values.js";
-import { entryNamed, runRows, typeCall, type CallSetup } from "./stateful-harness.js";
+import { seededRandom } from "../../stdlib/random.js";
+import { entryNamed, runRows, typeCall, type CallSetup } from "./harness.js";
 
 const u8: NType = { type: T.u8, nullable: false };
 const u8n: NType = { type: T.u8, nullable: true };
@@ -210,21 +211,17 @@ describe("LAG", () => {
 describe("randomness comes from ImplCall.random", () => {
   it("SAMPLE replaces slot floor(random × i) when it is below n", () => {
     const run = (r: number) =>
-      runRows(entryNamed("sample"), { types: [u32, u8], constants: [2, undefined], random: () => r }, [1, 2, 3, 4, 5].map((x) => [2, x])).results.at(-1);
+      runRows(entryNamed("sample"), { types: [u32, u8], constants: [2, undefined], context: { random: () => r } }, [1, 2, 3, 4, 5].map((x) => [2, x])).results.at(-1);
     expect(run(0)).toEqual([5, 2]);
     expect(run(0.999)).toEqual([1, 2]);
   });
 
   it("SAMPLE(1, x) keeps each of three values about a third of the time", () => {
-    // A fixed linear congruential sequence: deterministic, roughly uniform.
-    let seed = 42;
-    const random = () => {
-      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
-      return seed / 2 ** 32;
-    };
+    // A seeded sequence: deterministic, roughly uniform.
+    const random = seededRandom(42);
     const counts = [0, 0, 0];
     for (let trial = 0; trial < 3000; trial++) {
-      const kept = runRows(entryNamed("sample"), { types: [u32, u8], constants: [1, undefined], random }, [0, 1, 2].map((x) => [1, x])).results.at(-1) as number[];
+      const kept = runRows(entryNamed("sample"), { types: [u32, u8], constants: [1, undefined], context: { random } }, [0, 1, 2].map((x) => [1, x])).results.at(-1) as number[];
       counts[kept[0]!]!++;
     }
     for (const c of counts) expect(Math.abs(c - 1000)).toBeLessThan(120);

@@ -8,20 +8,14 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { RamenError } from "../../grammar/diagnostics.js";
 import { INT_WIDTHS, T, notNull, type IntWidth, type NType } from "../../grammar/types.js";
-import type { FunctionEntry, ImplCall, StatelessImpl } from "../../stdlib/entry.js";
+import type { ImplCall, StatelessImpl } from "../../stdlib/entry.js";
 import { likeRegExp } from "../../stdlib/functions/operators.js";
-import { entryOf, resolveWrittenCall } from "../../stdlib/registry.js";
+import { resolveWrittenCall } from "../../stdlib/registry.js";
 import type { Value } from "../../stdlib/values.js";
-import { evalInline } from "./stateless-harness.js";
-
-function entry(name: string): FunctionEntry {
-  const e = entryOf(name);
-  if (!e) throw new Error(`no entry ${name}`);
-  return e;
-}
+import { entryNamed, evalInline } from "./harness.js";
 
 function stateless(name: string): StatelessImpl {
-  const impl = entry(name).impl;
+  const impl = entryNamed(name).impl;
   if (impl.kind !== "stateless") throw new Error(`${name} is not stateless`);
   return impl;
 }
@@ -129,7 +123,7 @@ describe("percentile", () => {
   });
 
   it("names `90th PERCENTILE x` x_90th, and 1st, 2nd, 3rd, 11th, 21st likewise", () => {
-    const alias = entry("percentile").defaultAlias!;
+    const alias = entryNamed("percentile").defaultAlias!;
     expect([90, 1, 2, 3, 11, 12, 13, 21, 22, 101].map((p) => alias("x", { constants: [p, undefined] }))).toEqual([
       "x_90th",
       "x_1st",

@@ -1,18 +1,20 @@
 // The generic runner of the test vectors of the stdlib registry
 // (stdlib/vectors/NAME.json, format in stdlib/README.md), for every entry of
-// ALL_ENTRIES. The code generator must give the same results as these rules:
+// ALL_ENTRIES. The code generator must give the same results as these rules
+// (typing and running are those of harness.ts, shared with the property tests):
 //
 // * Files: every entry needs stdlib/vectors/<name>.json, naming the entry in
 //   "function", with at least 3 cases.
 // * Environment: TZ is UTC. A case may fix the nullary values with
 //   `"context": {"now": …, "random": …, "eventStart": …, "eventStop": …}`;
 //   otherwise NOW (ImplCall.now) is 1e9 (2001-09-09T01:46:40Z), RANDOM
-//   (ImplCall.random) a fixed pseudo-random sequence restarted for each
-//   case, and #start/#stop are not available.
-// * Arguments: `types[i]` is parsed with parseType. Argument i is omitted
-//   (a null ArgInfo, a null value) when `types[i]` is null or its value is
-//   null in every row. Arguments marked in `constant` are constants whose
-//   constValue is read from the first row.
+//   (ImplCall.random) the sequence of stdlib/random.ts for a fixed seed,
+//   restarted for each case, and #start/#stop are not available.
+// * Arguments: `types[i]` is parsed with parseType (grammar/index.ts), as
+//   is `options.peekType`. Argument i is omitted (a null ArgInfo, a null
+//   value) when `types[i]` is null or its value is null in every row.
+//   Arguments marked in `constant` are constants whose constValue is read
+//   from the first row.
 // * Typing: `entry.typing` gets a TypingCall whose fail() throws a
 //   RamenError and whose convert() records conversions. With `error`, the
 //   typing must fail with that code; otherwise it must succeed.
@@ -41,22 +43,17 @@ import { readFileSync, existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import type { CallOptions, Lifespan, NullHandling } from "../../grammar/ast.js";
-import { RamenError, diag } from "../../grammar/diagnostics.js";
-import { NO_SPAN } from "../../grammar/source.js";
-import { NType, T, Type, isSequence, notNull, ntypeToString } from "../../grammar/types.js";
-import { castValue } from "../../stdlib/cast.js";
-import type { ArgInfo, FunctionEntry, ImplCall, StatelessImpl, TypingCall, TypingResult } from "../../stdlib/entry.js";
+import { parseType } from "../../grammar/index.js";
+import { NType, T, Type, notNull, ntypeToString } from "../../grammar/types.js";
+import type { FunctionEntry } from "../../stdlib/entry.js";
 import { maskCidr } from "../../stdlib/net.js";
 import { readValue } from "../../stdlib/read-value.js";
 import { ALL_ENTRIES } from "../../stdlib/registry.js";
 import { Cidr, Value } from "../../stdlib/values.js";
-// The type parser of the stateless harness stands in for `parseType` of
-// grammar/index.ts until the grammar layer exports it.
-import { parseType } from "./stateless-harness.js";
+import { checkerLifespan, runRows, typeCall, type CallSetup, type RunContext } from "./harness.js";
 
 process.env.TZ = "UTC";
 
-const FIXED_NOW = 1e9;
 const VECTOR_DIR = fileURLToPath(new URL("../../stdlib/vectors/", import.meta.url));
 
 interface VectorCase {
@@ -90,7 +87,7 @@ function loadVectors(name: string): VectorFile | undefined {
   return existsSync(path) ? (JSON.parse(readFileSync(path, "utf8")) as VectorFile) : undefined;
 }
 
-// ---- typing -----------------------------------------------------------------------
+// ---- a case as a call ---------------------------------------------------------------
 
 /** `options.peekType` is written as a type in the JSON; every other option as is. */
 function callOptions(options: Record<string, unknown> | undefined): CallOptions {
@@ -99,150 +96,25 @@ function callOptions(options: Record<string, unknown> | undefined): CallOptions 
   return typeof peekType === "string" ? { ...rest, peekType: parseType(peekType) } : (rest as CallOptions);
 }
 
-interface Typed {
-  readonly argTypes: readonly (NType | null)[];
-  readonly resultType: NType;
-  readonly conversions: ReadonlyMap<number, NType>;
-  /** an aggregate folding the items of one list per row (IMMEDIATELY) */
-  readonly immediate: boolean;
+function runContext({ random, ...times }: VectorContext): RunContext {
+  return random === undefined ? times : { ...times, random: () => random };
 }
 
-function argInfos(c: VectorCase, types: readonly (NType | null)[]): (ArgInfo | null)[] {
-  return types.map((type, i) => {
-    if (!type) return null;
-    const isConstant = c.constant?.[i] === true;
-    const first = c.rows?.[0]?.[i];
-    const constValue = isConstant && first !== undefined && first !== null ? readValue(first, type) : undefined;
-    return { type, isConstant, constValue, span: NO_SPAN, text: c.rows?.[0]?.[i] ?? `arg${i + 1}` };
-  });
-}
-
-/**
- * As the checker decides it (raql.md §4.10): the written lifespan, else
- * IMMEDIATELY for an aggregate whose operand is a vector or list, else
- * LOCALLY for any stateful function.
- */
-function effectiveLifespan(entry: FunctionEntry, c: VectorCase, types: readonly (NType | null)[]): Lifespan | undefined {
-  if (entry.state === "stateless" || entry.state === "gen") return undefined;
-  if (c.lifespan) return c.lifespan;
-  const operand = types[0];
-  return entry.state === "agg" && operand && isSequence(operand.type) ? "immediately" : "locally";
-}
-
-function typeCall(entry: FunctionEntry, c: VectorCase, types: readonly (NType | null)[]): Typed {
-  const conversions = new Map<number, NType>();
-  const call: TypingCall = {
-    fn: entry.name,
-    args: argInfos(c, types),
+/** The argument types (null where omitted: null type, or null in every row) and the call to type. */
+function callSetup(entry: FunctionEntry, c: VectorCase): CallSetup {
+  const rows = c.rows ?? [];
+  const types = c.types.map((t, i) => (t === null || (rows.length > 0 && rows.every((r) => r[i] === null)) ? null : parseType(t)));
+  const first = rows[0] ?? [];
+  return {
+    types,
+    constants: types.map((t, i) => (t !== null && c.constant?.[i] === true && first[i] != null ? readValue(first[i], t) : undefined)),
+    texts: first.map((text) => text ?? undefined),
+    options: callOptions(c.options),
     lifespan: c.lifespan,
     nulls: c.nulls,
-    options: callOptions(c.options),
-    effectiveLifespan: effectiveLifespan(entry, c, types),
-    fail(_at, key, args, notes) {
-      throw new RamenError(diag(key, args, { notes }));
-    },
-    warn() {},
-    convert(i, to) {
-      conversions.set(i, to);
-    },
+    effectiveLifespan: checkerLifespan(entry, types, c.lifespan),
+    context: runContext(c.context ?? {}),
   };
-  const typed: NType | TypingResult = entry.typing(call);
-  const resultType = "nullable" in typed ? typed : typed.type;
-  return {
-    argTypes: types.map((t, i) => (t === null ? null : conversions.get(i) ?? t)),
-    resultType,
-    conversions,
-    immediate: call.effectiveLifespan === "immediately",
-  };
-}
-
-// ---- running ------------------------------------------------------------------------
-
-/** A small deterministic generator (mulberry32), so RANDOM gives the same values on every run. */
-function seededRandom(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function implContext(ctx: VectorContext): Pick<ImplCall, "now" | "random" | "eventStart" | "eventStop"> {
-  return {
-    now: () => ctx.now ?? FIXED_NOW,
-    random: ctx.random !== undefined ? () => ctx.random! : seededRandom(42),
-    ...(ctx.eventStart !== undefined ? { eventStart: () => ctx.eventStart! } : {}),
-    ...(ctx.eventStop !== undefined ? { eventStop: () => ctx.eventStop! } : {}),
-  };
-}
-
-/**
- * The inline template of a stateless call evaluated on one row, as the code
- * generator would emit it (arguments bound to a0, a1, …), or undefined when
- * the entry does not inline this call.
- */
-function inlined(impl: StatelessImpl, args: readonly Value[], call: ImplCall): { value: Value } | undefined {
-  const names = args.map((_, i) => `a${i}`);
-  const template = impl.inline?.(names, call);
-  if (template === undefined) return undefined;
-  return { value: new Function(...names, `return ${template};`)(...args) as Value };
-}
-
-function rowValues(row: readonly (string | null)[], types: readonly (NType | null)[], typed: Typed): Value[] {
-  return types.map((t, i) => {
-    const text = row[i];
-    if (t === null || text === null || text === undefined) return null;
-    const v = readValue(text, t);
-    const to = typed.conversions.get(i);
-    return to ? castValue(v, t, to) : v;
-  });
-}
-
-function runCase(entry: FunctionEntry, c: VectorCase, types: readonly (NType | null)[], typed: Typed): Value[] {
-  const rows = (c.rows ?? []).map((row) => rowValues(row, types, typed));
-  const constants = types.map((t, i) => (t !== null && c.constant?.[i] === true ? rows[0]?.[i] ?? undefined : undefined));
-  const call: ImplCall = {
-    argTypes: typed.argTypes,
-    resultType: typed.resultType,
-    nulls: c.nulls ?? "skip",
-    options: callOptions(c.options),
-    constants,
-    ...implContext(c.context ?? {}),
-  };
-  const present = types.map((t) => t !== null);
-  const hasNull = (args: readonly Value[], skipConstants: boolean) =>
-    args.some((v, i) => present[i] && v === null && !(skipConstants && c.constant?.[i] === true));
-  const impl = entry.impl;
-  switch (impl.kind) {
-    case "stateless":
-      return rows.map((args) => {
-        if (!impl.passNulls && hasNull(args, false)) return null;
-        const value = impl.apply(args, call);
-        const inline = inlined(impl, args, call);
-        if (inline !== undefined) {
-          const d = difference(inline.value, value, typed.resultType.type, undefined);
-          expect(d, `the inline template gives ${show(inline.value)} where apply gives ${show(value)}`).toBeUndefined();
-        }
-        return value;
-      });
-    case "stateful": {
-      if (typed.immediate) {
-        const immediate = impl.immediate;
-        if (!immediate) throw new Error(`${entry.name} has no IMMEDIATELY mode`);
-        return rows.map((args) => immediate(args, call));
-      }
-      let state = impl.init(call);
-      return rows.map((args) => {
-        if (call.nulls === "keep" || !hasNull(args, true)) state = impl.update(state, args, call);
-        return impl.finalize(state, call);
-      });
-    }
-    case "generator":
-      return rows.map((args) => (hasNull(args, false) ? [] : [...impl.generate(args, call)]));
-  }
 }
 
 // ---- comparing --------------------------------------------------------------------------
@@ -299,31 +171,39 @@ function caseTitle(c: VectorCase, index: number): string {
 }
 
 function checkCase(entry: FunctionEntry, c: VectorCase): void {
-  const types = c.types.map((t, i) => (t === null || (c.rows !== undefined && c.rows.length > 0 && c.rows.every((r) => r[i] === null)) ? null : parseType(t)));
+  const setup = callSetup(entry, c);
   if (c.error !== undefined) {
-    let code: string | undefined;
-    try {
-      typeCall(entry, c, types);
-    } catch (e) {
-      if (!(e instanceof RamenError)) throw e;
-      code = e.diagnostics[0]!.code;
-    }
-    expect(code, "the typing must reject these types").toBe(c.error);
+    const typed = typeCall(entry, setup);
+    expect(typed.ok ? undefined : typed.code, "the typing must reject these types").toBe(c.error);
     return;
   }
-  const typed = typeCall(entry, c, types);
   const rows = c.rows ?? [];
   const results = c.results ?? [];
   expect(results.length, "one result per row").toBe(rows.length);
-  const expectedType: NType = entry.impl.kind === "generator" ? notNull(T.list(typed.resultType)) : typed.resultType;
-  const actual = runCase(entry, c, types, typed);
+  const run = runRows(
+    entry,
+    setup,
+    rows.map((row) => setup.types.map((t, i) => (t === null || row[i] === null || row[i] === undefined ? null : readValue(row[i], t)))),
+  );
+  const expectedType: NType = entry.impl.kind === "generator" ? notNull(T.list(run.resultType)) : run.resultType;
   results.forEach((text, i) => {
-    const expected = readValue(text, expectedType);
-    const d = difference(actual[i]!, expected, expectedType.type, c.tolerance);
-    const where = `row ${i + 1} (${(rows[i] ?? []).join(", ")}) : ${ntypeToString(expectedType)}`;
-    expect(d, `${where}: got ${show(actual[i]!)}, expected ${text}`).toBeUndefined();
+    const actual = run.results[i]!;
+    const where = `row ${i + 1} (${(rows[i] ?? []).join(", ")})`;
+    if (run.inlined.has(i)) {
+      const inlined = run.inlined.get(i)!;
+      const d = difference(inlined, actual, run.resultType.type, undefined);
+      expect(d, `${where}: the inline template gives ${show(inlined)} where apply gives ${show(actual)}`).toBeUndefined();
+    }
+    const d = difference(actual, readValue(text, expectedType), expectedType.type, c.tolerance);
+    expect(d, `${where} : ${ntypeToString(expectedType)}: got ${show(actual)}, expected ${text}`).toBeUndefined();
   });
 }
+
+describe("the registry", () => {
+  it("has every aggregate and window function of the spec as a stateful entry", () => {
+    expect(ALL_ENTRIES.filter((e) => e.state === "agg" || e.state === "seq").length).toBeGreaterThanOrEqual(37);
+  });
+});
 
 describe.each(ALL_ENTRIES.map((e) => [e.name, e] as const))("%s", (name, entry) => {
   const file = loadVectors(name);
