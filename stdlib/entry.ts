@@ -142,6 +142,98 @@ export interface StatefulImpl<S = unknown> {
    * SKIP/KEEP NULLS to the items and returns NULL for a NULL list.
    */
   readonly immediate?: (args: readonly Value[], call: ImplCall) => Value;
+  /**
+   * Optional: the same state machine as JS code templates that generated code
+   * splices into its per-tuple loops (see InlineStateful). Called once per call
+   * site at compile time; undefined means "not inlinable for this call" (KEEP
+   * NULLS, composite or 128-bit types…): use init / update / finalize then.
+   * Only for calls over a sequence of tuples, never IMMEDIATELY.
+   */
+  readonly inline?: (call: ImplCall) => InlineStateful | undefined;
+}
+
+/**
+ * How one state variable of an inlined stateful function is stored, chosen so
+ * that the code generator can keep a state either in plain `let` locals (one
+ * state) or in one typed array per variable indexed by group number
+ * (struct-of-arrays), with the same behaviour:
+ *
+ * | storage | typed array   | values written and read                      |
+ * |---------|---------------|----------------------------------------------|
+ * | f64     | Float64Array  | any number                                   |
+ * | i32     | Int32Array    | integers in [-2^31, 2^31)                     |
+ * | u32     | Uint32Array   | integers in [0, 2^32)                         |
+ * | bool    | Uint8Array    | the numbers 0 and 1 (not JS booleans)          |
+ * | i64     | BigInt64Array | bigints in [-2^63, 2^63)                      |
+ * | u64     | BigUint64Array| bigints in [0, 2^64)                          |
+ *
+ * Templates only ever write values of the stated range, so that a typed
+ * array never converts what it stores and both layouts read back exactly
+ * what was written.
+ */
+export type InlineStorage = "f64" | "i32" | "u32" | "bool" | "i64" | "u64";
+
+/** One state variable of an inlined stateful function. */
+export interface InlineVar {
+  /** unique within its InlineStateful; the code generator picks the actual identifier */
+  readonly name: string;
+  readonly storage: InlineStorage;
+  /**
+   * When present, the variable is a ring of this many slots (≥ 1, fixed at
+   * compile time from constant arguments: MOVEAVG's k, LAG's k…), each slot
+   * stored as `storage`: per group, `slots` consecutive typed-array elements.
+   */
+  readonly slots?: number;
+}
+
+/** What the code generator gives templates to refer to the state and to name temporaries. */
+export interface InlineRefs {
+  /** An lvalue expression of scalar variable `name` (e.g. `sum_3` or `sum_3[g]`). */
+  scalar(name: string): string;
+  /**
+   * An lvalue expression of slot `index` of ring `name`; `index` is a JS
+   * expression evaluating to an integer in [0, slots), possibly evaluated
+   * several times (e.g. `ring_3[i]` or `ring_3[g * 10 + i]`).
+   */
+  slot(name: string, index: string): string;
+  /** A fresh identifier, distinct from every other identifier of the generated function. */
+  fresh(hint: string): string;
+}
+
+/**
+ * A stateful function's state machine as JS templates, semantically equal to
+ * the entry's init / update / finalize for one call site with SKIP NULLS.
+ * Contract between the templates and the code generator:
+ *
+ * - The state is exactly `vars`; nothing else survives between tuples. The
+ *   generator allocates them per state (locals, or typed-array elements).
+ * - `init` gives statements setting every variable and every ring slot: run
+ *   when a state is created (global state, new group) and when it is reset
+ *   (FLUSH of a LOCALLY state). Until then variables hold nothing meaningful.
+ * - `update` gives statements feeding one tuple. `args[i]` is a JS expression
+ *   of argument i's value after the typing's conversions (an omitted argument
+ *   is "null"), never NULL: with SKIP NULLS the generator does not run update
+ *   when a non-constant argument is NULL. Argument expressions must be free
+ *   of side effects and cheap (identifiers, literals), since a template may
+ *   evaluate them several times or not at all. Values are represented as in
+ *   stdlib/values.ts (bool as a JS boolean, ints of ≤ 32 bits as numbers,
+ *   wider ones as bigints).
+ * - `value` gives the expression of the current result (stdlib/values.ts
+ *   representation of call.resultType); `isNull` an expression true when the
+ *   result is NULL (absent: never NULL). Both are pure, may be evaluated any
+ *   number of times, and `value` is meaningful only when `isNull` is false
+ *   (evaluating it is still safe).
+ * - Statements are self-contained (balanced braces) and declare only
+ *   identifiers obtained from `refs.fresh`, so several templates can be
+ *   spliced in one function body. They refer to no global but the standard
+ *   built-ins (Math, Number, BigInt).
+ */
+export interface InlineStateful {
+  readonly vars: readonly InlineVar[];
+  readonly init: (refs: InlineRefs) => string;
+  readonly update: (refs: InlineRefs, args: readonly string[]) => string;
+  readonly value: (refs: InlineRefs) => string;
+  readonly isNull?: (refs: InlineRefs) => string;
 }
 
 /** A generator (SPLIT): yields zero or more values per input. */

@@ -9,16 +9,33 @@
 // NULL rules (§6.10): SKIP NULLS is applied by the caller (update is not
 // called for a NULL operand); with KEEP NULLS a NULL reaches update and the
 // value aggregates answer NULL from then on until the state is reset.
+//
+// The numeric ones also have an inline form (InlineStateful, entry.ts): the
+// same computation as code templates, for SKIP NULLS over number-represented
+// types, which generated code splices into its loops.
 
 import { T, isInt, type NType } from "../../grammar/types.js";
 import { compareValues } from "../compare.js";
-import type { FunctionEntry, ImplCall, StatefulImpl, Syntax, TypingCall, TypingRule, UnitRule } from "../entry.js";
-import { numKind, wrapBig, wrapSmall, type NumKind } from "../ints.js";
+import type {
+  FunctionEntry,
+  ImplCall,
+  InlineStateful,
+  InlineVar,
+  StatefulImpl,
+  Syntax,
+  TypingCall,
+  TypingRule,
+  UnitRule,
+} from "../entry.js";
+import { asDouble, fromStored, isNumberArg, skipsNulls, storageOf, toStored, zeroOf } from "../inline-state.js";
+import { inlineWrap, numKind, wrapBig, wrapSmall, type NumKind } from "../ints.js";
 import { arg, isIntLike, isNumericLike } from "../typing.js";
 import type { Value } from "../values.js";
 import {
   CompensatedSum,
   concreteOperand,
+  inlineCompensatedAdd,
+  inlineCompensatedTotal,
   failNotAggregatable,
   failRange,
   itemCallOf,
@@ -36,6 +53,7 @@ interface AggregateImpl<S> {
   readonly init: (call: ImplCall) => S;
   readonly update: (state: S, args: readonly Value[], call: ImplCall) => S;
   readonly finalize: (state: S, call: ImplCall) => Value;
+  readonly inline?: (call: ImplCall) => InlineStateful | undefined;
 }
 
 /** Adds the immediate mode to a state machine aggregating argument `x`. */
@@ -55,6 +73,14 @@ function withImmediate<S>(impl: AggregateImpl<S>, x = 0): StatefulImpl {
   };
   // The registry holds states as `unknown`; each impl only ever sees its own.
   return { kind: "stateful", ...impl, immediate } as unknown as StatefulImpl;
+}
+
+function f64(name: string): InlineVar {
+  return { name, storage: "f64" };
+}
+
+function flag(name: string): InlineVar {
+  return { name, storage: "bool" };
 }
 
 interface AggregateSpec {
@@ -142,6 +168,29 @@ const sumImpl = withImmediate<SumState>({
     const k = s.kind.kind;
     return k === "float" ? s.floats.total : k === "small" ? s.small : s.big;
   },
+  inline(call) {
+    const t = call.resultType;
+    const storage = storageOf(t);
+    if (!skipsNulls(call) || storage === undefined) return undefined;
+    if (t.type.tag === "float") {
+      return {
+        vars: [f64("sum"), f64("comp"), flag("has")],
+        init: (r) => `${r.scalar("sum")} = 0; ${r.scalar("comp")} = 0; ${r.scalar("has")} = 0;`,
+        update: (r, [x]) => `${inlineCompensatedAdd(r, x!)} ${r.scalar("has")} = 1;`,
+        value: inlineCompensatedTotal,
+        isNull: (r) => `${r.scalar("has")} === 0`,
+      };
+    }
+    if (t.type.tag !== "int") return undefined;
+    const shape = t.type;
+    return {
+      vars: [{ name: "sum", storage }, flag("has")],
+      init: (r) => `${r.scalar("sum")} = ${zeroOf(storage)}; ${r.scalar("has")} = 0;`,
+      update: (r, [x]) => `${r.scalar("sum")} = ${inlineWrap(`${r.scalar("sum")} + ${x!}`, shape)}; ${r.scalar("has")} = 1;`,
+      value: (r) => r.scalar("sum"),
+      isNull: (r) => `${r.scalar("has")} === 0`,
+    };
+  },
 });
 
 class AvgState {
@@ -162,6 +211,17 @@ const avgImpl = withImmediate<AvgState>({
     return s;
   },
   finalize: (s) => (s.sawNull || s.count === 0 ? null : s.sum.total / s.count),
+  inline(call) {
+    const xType = call.argTypes[0];
+    if (!skipsNulls(call) || !isNumberArg(xType)) return undefined;
+    return {
+      vars: [f64("sum"), f64("comp"), f64("count")],
+      init: (r) => `${r.scalar("sum")} = 0; ${r.scalar("comp")} = 0; ${r.scalar("count")} = 0;`,
+      update: (r, [x]) => `${inlineCompensatedAdd(r, asDouble(xType, x!))} ${r.scalar("count")} += 1;`,
+      value: (r) => `(${inlineCompensatedTotal(r)} / ${r.scalar("count")})`,
+      isNull: (r) => `${r.scalar("count")} === 0`,
+    };
+  },
 });
 
 // ---- MIN, MAX, FIRST, LAST: keep one value ------------------------------------------------
@@ -172,8 +232,15 @@ class KeptValue {
   value: Value = null;
 }
 
+/**
+ * `replaces` as an inline condition over the stored new and kept values, or
+ * a constant: "never" (FIRST) or "always" (LAST). `float` tells whether the
+ * values are floats, which may be NaN.
+ */
+type InlineReplaces = ((x: string, kept: string, float: boolean) => string) | "never" | "always";
+
 /** Keeps the value for which `replaces(new, kept)` holds last. */
-function keepOne(replaces: (x: Value, kept: Value) => boolean): StatefulImpl {
+function keepOne(replaces: (x: Value, kept: Value) => boolean, inlineReplaces: InlineReplaces): StatefulImpl {
   return withImmediate<KeptValue>({
     init: () => new KeptValue(),
     update(s, args) {
@@ -186,7 +253,31 @@ function keepOne(replaces: (x: Value, kept: Value) => boolean): StatefulImpl {
       return s;
     },
     finalize: (s) => (s.sawNull || !s.has ? null : s.value),
+    inline(call) {
+      const xType = call.argTypes[0];
+      const storage = storageOf(xType);
+      if (!skipsNulls(call) || storage === undefined) return undefined;
+      const float = xType!.type.tag === "float";
+      return {
+        vars: [{ name: "kept", storage }, flag("has")],
+        init: (r) => `${r.scalar("kept")} = ${zeroOf(storage)}; ${r.scalar("has")} = 0;`,
+        update: (r, [x]) => {
+          const [kept, has] = [r.scalar("kept"), r.scalar("has")];
+          if (inlineReplaces === "always") return `${kept} = ${toStored(storage, x!)}; ${has} = 1;`;
+          const v = r.fresh("x");
+          const cond = inlineReplaces === "never" ? `${has} === 0` : `${has} === 0 || ${inlineReplaces(v, kept, float)}`;
+          return `{ const ${v} = ${toStored(storage, x!)}; if (${cond}) { ${kept} = ${v}; ${has} = 1; } }`;
+        },
+        value: (r) => fromStored(storage, r.scalar("kept")),
+        isNull: (r) => `${r.scalar("has")} === 0`,
+      };
+    },
   });
+}
+
+/** `less(a, b)` inline: NaN is smaller than every number. */
+function inlineLess(a: string, b: string, float: boolean): string {
+  return float ? `(${a} < ${b} || (${a} !== ${a} && ${b} === ${b}))` : `${a} < ${b}`;
 }
 
 // Numbers compare directly on the hot path; the shared total order (NaN first,
@@ -228,6 +319,16 @@ function boolFold(isAnd: boolean): StatefulImpl {
       return s;
     },
     finalize: (s) => (s.sawNull || s.count === 0 ? null : s.acc),
+    inline(call) {
+      if (!skipsNulls(call) || call.argTypes[0]?.type.tag !== "bool") return undefined;
+      return {
+        vars: [flag("acc"), flag("has")],
+        init: (r) => `${r.scalar("acc")} = ${isAnd ? 1 : 0}; ${r.scalar("has")} = 0;`,
+        update: (r, [x]) => `if (${isAnd ? "!" : ""}${x!}) ${r.scalar("acc")} = ${isAnd ? 0 : 1}; ${r.scalar("has")} = 1;`,
+        value: (r) => fromStored("bool", r.scalar("acc")),
+        isNull: (r) => `${r.scalar("has")} === 0`,
+      };
+    },
   });
 }
 
@@ -269,6 +370,24 @@ function bitFold(op: BitOp): StatefulImpl {
       return s;
     },
     finalize: (s) => (s.sawNull || s.count === 0 ? null : s.kind.kind === "big" ? s.big : s.small),
+    inline(call) {
+      const t = call.resultType;
+      const storage = storageOf(t);
+      if (!skipsNulls(call) || storage === undefined || t.type.tag !== "int") return undefined;
+      const jsOp = op === "and" ? "&" : op === "or" ? "|" : "^";
+      // As in update: only u32 needs the unsigned view of JS's signed 32-bit results.
+      const folded = (acc: string, x: string) => (storage === "u32" ? `((${acc} ${jsOp} ${x}) >>> 0)` : `(${acc} ${jsOp} ${x})`);
+      return {
+        vars: [{ name: "acc", storage }, flag("has")],
+        init: (r) => `${r.scalar("acc")} = ${zeroOf(storage)}; ${r.scalar("has")} = 0;`,
+        update: (r, [x]) => {
+          const [acc, has] = [r.scalar("acc"), r.scalar("has")];
+          return `${acc} = ${has} === 0 ? ${x!} : ${folded(acc, x!)}; ${has} = 1;`;
+        },
+        value: (r) => r.scalar("acc"),
+        isNull: (r) => `${r.scalar("has")} === 0`,
+      };
+    },
   });
 }
 
@@ -294,6 +413,17 @@ const countImpl = withImmediate<CountState>({
     return s;
   },
   finalize: (s) => (s.sawNull ? null : s.count),
+  // Any operand type: only booleans are read.
+  inline(call) {
+    if (!skipsNulls(call)) return undefined;
+    const isBool = call.argTypes[0]?.type.tag === "bool";
+    return {
+      vars: [{ name: "count", storage: "u32" }],
+      init: (r) => `${r.scalar("count")} = 0;`,
+      update: (r, [x]) => `${isBool ? `if (${x!}) ` : ""}${r.scalar("count")} = (${r.scalar("count")} + 1) >>> 0;`,
+      value: (r) => r.scalar("count"),
+    };
+  },
 });
 
 // ---- GROUP ---------------------------------------------------------------------------------------
@@ -410,7 +540,7 @@ export const entries: readonly FunctionEntry[] = [
     typing: anyOperand,
     units: unitsOfArg(0),
     alias: (x) => "min_" + x,
-    impl: keepOne(less),
+    impl: keepOne(less, (x, kept, float) => inlineLess(x, kept, float)),
   }),
   aggregate({
     name: "max",
@@ -420,7 +550,10 @@ export const entries: readonly FunctionEntry[] = [
     typing: anyOperand,
     units: unitsOfArg(0),
     alias: (x) => "max_" + x,
-    impl: keepOne((x, kept) => less(kept, x)),
+    impl: keepOne(
+      (x, kept) => less(kept, x),
+      (x, kept, float) => inlineLess(kept, x, float),
+    ),
   }),
   aggregate({
     name: "sum",
@@ -509,7 +642,7 @@ export const entries: readonly FunctionEntry[] = [
     typing: anyOperand,
     units: unitsOfArg(0),
     alias: (x) => "first_" + x,
-    impl: keepOne(() => false),
+    impl: keepOne(() => false, "never"),
   }),
   aggregate({
     name: "last",
@@ -519,7 +652,7 @@ export const entries: readonly FunctionEntry[] = [
     typing: anyOperand,
     units: unitsOfArg(0),
     alias: (x) => "last_" + x,
-    impl: keepOne(() => true),
+    impl: keepOne(() => true, "always"),
   }),
   aggregate({
     name: "count",

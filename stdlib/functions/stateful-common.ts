@@ -6,7 +6,8 @@
 
 import { isSequence, ntypeToString, type NType, T } from "../../grammar/types.js";
 import { normalizeUnits, type Units } from "../../grammar/units.js";
-import type { ImplCall, TypingCall } from "../entry.js";
+import type { ImplCall, InlineRefs, TypingCall } from "../entry.js";
+import { freshNames } from "../inline-state.js";
 import { arg, concretize, expectConstant, expectInteger, expectNotNull, expectNumeric } from "../typing.js";
 import { isCidr, type Value } from "../values.js";
 
@@ -198,6 +199,26 @@ export class CompensatedSum {
     // Once the sum is infinite or NaN the compensation is NaN and meaningless.
     return Number.isFinite(this.sum) ? this.sum + this.compensation : this.sum;
   }
+}
+
+/**
+ * CompensatedSum.add as inline statements: adds `x` (a double expression) to
+ * the compensated sum held in the f64 state variables `sum` and `comp`.
+ */
+export function inlineCompensatedAdd(refs: InlineRefs, x: string): string {
+  const sum = refs.scalar("sum");
+  const comp = refs.scalar("comp");
+  const [v, s, t] = freshNames(refs, "x", "s", "t");
+  return (
+    `{ const ${v} = ${x}; const ${s} = ${sum}; const ${t} = ${s} + ${v}; ` +
+    `${comp} += Math.abs(${s}) >= Math.abs(${v}) ? ${s} - ${t} + ${v} : ${v} - ${t} + ${s}; ${sum} = ${t}; }`
+  );
+}
+
+/** CompensatedSum.total as an inline expression over the variables `sum` and `comp`. */
+export function inlineCompensatedTotal(refs: InlineRefs): string {
+  const sum = refs.scalar("sum");
+  return `(Number.isFinite(${sum}) ? ${sum} + ${refs.scalar("comp")} : ${sum})`;
 }
 
 const itemCalls = new WeakMap<ImplCall, ImplCall>();

@@ -9,13 +9,29 @@
 // KEEP NULLS, unless an entry's doc says otherwise, a NULL operand makes the
 // result NULL from then on until the state is reset (§4.10).
 //
+// LAG, the moving averages, SMOOTH (all variants), DERIVE and HYSTERESIS also
+// have an inline form (InlineStateful, entry.ts) for SKIP NULLS over
+// number-represented types: the same computation as code templates.
+//
 // Time arguments (DERIVE, REMEMBER, RECALL, EVERY, PAST) default to `#start`:
 // the entry's `defaultTime` names the argument the checker fills with a call
 // to `event_start` when the user omitted it.
 
 import { T, type NType } from "../../grammar/types.js";
 import { SECONDS, type Units } from "../../grammar/units.js";
-import type { FunctionEntry, ImplCall, StatefulImpl, Syntax, TypingCall, TypingRule, UnitRule } from "../entry.js";
+import type {
+  FunctionEntry,
+  ImplCall,
+  InlineRefs,
+  InlineStateful,
+  InlineVar,
+  StatefulImpl,
+  Syntax,
+  TypingCall,
+  TypingRule,
+  UnitRule,
+} from "../entry.js";
+import { advanceIndex, asDouble, freshNames, fromStored, isNumberArg, skipsNulls, storageOf, toStored, zeroOf } from "../inline-state.js";
 import { arg, expectNumeric } from "../typing.js";
 import type { Value } from "../values.js";
 import {
@@ -41,6 +57,7 @@ interface SequenceImpl<S> {
   readonly init: (call: ImplCall) => S;
   readonly update: (state: S, args: readonly Value[], call: ImplCall) => S;
   readonly finalize: (state: S, call: ImplCall) => Value;
+  readonly inline?: (call: ImplCall) => InlineStateful | undefined;
 }
 
 function stateful<S>(impl: SequenceImpl<S>): StatefulImpl {
@@ -100,6 +117,19 @@ function valueOrNull(v: number): number | null {
   return v === v ? v : null;
 }
 
+function f64(name: string, slots?: number): InlineVar {
+  return slots === undefined ? { name, storage: "f64" } : { name, storage: "f64", slots };
+}
+
+function flag(name: string): InlineVar {
+  return { name, storage: "bool" };
+}
+
+/** Whether every non-omitted argument is an integer or a float, read as a double inline. */
+function numericArgs(call: ImplCall): boolean {
+  return call.argTypes.every((t) => t === null || isNumberArg(t));
+}
+
 // ---- LAG ---------------------------------------------------------------------------------------
 
 class LagState {
@@ -128,6 +158,47 @@ const lagImpl = stateful<LagState>({
     return s;
   },
   finalize: (s) => s.result,
+  inline(call) {
+    const xType = call.argTypes[call.argTypes.length - 1];
+    const storage = storageOf(xType);
+    if (!skipsNulls(call) || storage === undefined) return undefined;
+    const steps = call.argTypes.length === 2 ? constNumber(call, 0) : 1;
+    const resultVars: InlineVar[] = [{ name: "result", storage }, flag("resultNull")];
+    const initResult = (r: InlineRefs) => `${r.scalar("result")} = ${zeroOf(storage)}; ${r.scalar("resultNull")} = 1;`;
+    const value = (r: InlineRefs) => fromStored(storage, r.scalar("result"));
+    const isNull = (r: InlineRefs) => `${r.scalar("resultNull")} !== 0`;
+    const x = (args: readonly string[]) => toStored(storage, args[args.length - 1]!);
+    if (steps === 0) {
+      return {
+        vars: resultVars,
+        init: initResult,
+        update: (r, args) => `${r.scalar("result")} = ${x(args)}; ${r.scalar("resultNull")} = 0;`,
+        value,
+        isNull,
+      };
+    }
+    return {
+      vars: [...resultVars, { name: "ring", storage, slots: steps }, { name: "pos", storage: "u32" }, flag("full")],
+      init: (r) => {
+        const i = r.fresh("i");
+        return (
+          `${initResult(r)} ${r.scalar("pos")} = 0; ${r.scalar("full")} = 0; ` +
+          `for (let ${i} = 0; ${i} < ${steps}; ${i}++) ${r.slot("ring", i)} = ${zeroOf(storage)};`
+        );
+      },
+      // Once the ring is full, the slot about to be overwritten holds the value `steps` updates ago.
+      update: (r, args) => {
+        const [pos, full] = [r.scalar("pos"), r.scalar("full")];
+        const slot = r.slot("ring", pos);
+        return (
+          `if (${full} !== 0) { ${r.scalar("result")} = ${slot}; ${r.scalar("resultNull")} = 0; } ` +
+          `${slot} = ${x(args)}; ${advanceIndex(pos, steps)} if (${pos} === 0) ${full} = 1;`
+        );
+      },
+      value,
+      isNull,
+    };
+  },
 });
 
 // ---- MOVEAVG, SEASON_MOVEAVG -----------------------------------------------------------------------
@@ -186,7 +257,53 @@ function seasonalImpl(periodArg: number | undefined, countArg: number): Stateful
       return s;
     },
     finalize: (s) => s.result,
+    inline(call) {
+      if (!skipsNulls(call) || !numericArgs(call)) return undefined;
+      const period = periodArg === undefined ? 1 : constNumber(call, periodArg);
+      return inlineSeasonal(period, constNumber(call, countArg), call.argTypes[countArg + 1]);
+    },
   });
+}
+
+/**
+ * SeasonalWindow.push for SKIP NULLS as templates: the ring of k·p values,
+ * the phase sums (a scalar when p = 1), and the phase and slot indices kept
+ * in [0, p) and [0, k·p) instead of the push count.
+ */
+function inlineSeasonal(period: number, count: number, xType: NType | null | undefined): InlineStateful {
+  const size = period * count;
+  const sumOf = (r: InlineRefs, phase: string) => (period === 1 ? r.scalar("sum") : r.slot("sums", phase));
+  const advancePhase = (r: InlineRefs) => (period === 1 ? "" : advanceIndex(r.scalar("phase"), period) + " ");
+  return {
+    vars: [
+      f64("ring", size),
+      ...(period === 1 ? [f64("sum")] : [f64("sums", period), { name: "phase", storage: "u32" } as const]),
+      { name: "slot", storage: "u32" },
+      f64("result"),
+      flag("has"),
+    ],
+    init: (r) => {
+      const i = r.fresh("i");
+      const sums = period === 1 ? `${r.scalar("sum")} = 0;` : `for (let ${i} = 0; ${i} < ${period}; ${i}++) ${r.slot("sums", i)} = 0; ${r.scalar("phase")} = 0;`;
+      return `for (let ${i} = 0; ${i} < ${size}; ${i}++) ${r.slot("ring", i)} = 0; ${sums} ${r.scalar("slot")} = 0; ${r.scalar("result")} = 0; ${r.scalar("has")} = 0;`;
+    },
+    update: (r, args) => {
+      const [x, phase, slot, old, acc, i] = freshNames(r, "x", "phase", "slot", "old", "acc", "i");
+      const sum = sumOf(r, phase);
+      const ringAt = (index: string) => r.slot("ring", index);
+      return (
+        `{ const ${x} = ${asDouble(xType, args[args.length - 1]!)}; const ${phase} = ${period === 1 ? "0" : r.scalar("phase")}; ` +
+        `const ${slot} = ${r.scalar("slot")}; ${r.scalar("result")} = ${sum} / ${count}; ${r.scalar("has")} = 1; ` +
+        `const ${old} = ${ringAt(slot)}; ${ringAt(slot)} = ${x}; ` +
+        // As SeasonalWindow.push: a phase's sum is recomputed once per cycle and when a non-finite value leaves it.
+        `if (${slot} < ${period} || !Number.isFinite(${old})) { let ${acc} = 0; ` +
+        `for (let ${i} = ${phase}; ${i} < ${size}; ${i} += ${period}) ${acc} += ${ringAt(i)}; ${sum} = ${acc}; } ` +
+        `else ${sum} += ${x} - ${old}; ${advancePhase(r)}${advanceIndex(r.scalar("slot"), size)} }`
+      );
+    },
+    value: (r) => r.scalar("result"),
+    isNull: (r) => `${r.scalar("has")} === 0`,
+  };
 }
 
 // ---- SMOOTH and its damped Holt / Holt-Winters variants -------------------------------------------
@@ -246,7 +363,80 @@ const smoothImpl = stateful<SmoothState>({
     return s;
   },
   finalize: (s) => (s.sawNull || !s.started ? null : s.result),
+  inline(call) {
+    if (!skipsNulls(call) || !numericArgs(call)) return undefined;
+    const n = call.argTypes.length;
+    const kind = SMOOTH_KIND_OF_ARITY[n]!;
+    return kind === "simple" ? inlineSimpleSmooth(call) : inlineHolt(call, kind === "winters" ? constNumber(call, 3) : 0);
+  },
 });
+
+/** A numeric argument's expression as a double. */
+function doubleArg(call: ImplCall, args: readonly string[], i: number): string {
+  return asDouble(call.argTypes[i], args[i]!);
+}
+
+/** SMOOTH x, SMOOTH(α, x) as in smoothImpl's "simple" kind. */
+function inlineSimpleSmooth(call: ImplCall): InlineStateful {
+  const n = call.argTypes.length;
+  return {
+    vars: [f64("level"), flag("started")],
+    init: (r) => `${r.scalar("level")} = 0; ${r.scalar("started")} = 0;`,
+    update: (r, args) => {
+      const [level, started] = [r.scalar("level"), r.scalar("started")];
+      const [x, alpha] = freshNames(r, "x", "alpha");
+      return (
+        `{ const ${x} = ${doubleArg(call, args, n - 1)}; const ${alpha} = ${n === 1 ? "0.5" : doubleArg(call, args, 0)}; ` +
+        `${level} = ${started} !== 0 ? ${alpha} * ${x} + (1 - ${alpha}) * ${level} : ${x}; ${started} = 1; }`
+      );
+    },
+    value: (r) => r.scalar("level"),
+    isNull: (r) => `${r.scalar("started")} === 0`,
+  };
+}
+
+/** Damped Holt (seasons = 0) and Holt-Winters (a ring of `seasons` coefficients), as smoothImpl. */
+function inlineHolt(call: ImplCall, seasons: number): InlineStateful {
+  const n = call.argTypes.length;
+  const winters = seasons > 0;
+  return {
+    vars: [
+      f64("level"),
+      f64("trend"),
+      f64("result"),
+      flag("started"),
+      ...(winters ? [f64("seasons", seasons), { name: "cycle", storage: "u32" } as const] : []),
+    ],
+    init: (r) => {
+      const i = r.fresh("i");
+      const seasonal = winters ? ` ${r.scalar("cycle")} = 0; for (let ${i} = 0; ${i} < ${seasons}; ${i}++) ${r.slot("seasons", i)} = 0;` : "";
+      return `${r.scalar("level")} = 0; ${r.scalar("trend")} = 0; ${r.scalar("result")} = 0; ${r.scalar("started")} = 0;${seasonal}`;
+    },
+    update: (r, args) => {
+      const [levelVar, trendVar, resultVar] = [r.scalar("level"), r.scalar("trend"), r.scalar("result")];
+      const [x, alpha, beta, phi, level, trend, season] = freshNames(r, "x", "alpha", "beta", "phi", "level", "trend", "season");
+      const seasonSlot = winters ? r.slot("seasons", r.scalar("cycle")) : "";
+      const head =
+        `{ const ${x} = ${doubleArg(call, args, n - 1)}; const ${alpha} = ${doubleArg(call, args, 0)}; ` +
+        `const ${beta} = ${doubleArg(call, args, 1)}; const ${phi} = ${doubleArg(call, args, n - 2)}; ` +
+        `const ${level} = ${levelVar}; const ${trend} = ${trendVar}; ` +
+        (winters ? `const ${season} = ${seasonSlot}; ` : "") +
+        `${levelVar} = ${alpha} * ${winters ? `(${x} - ${season})` : x} + (1 - ${alpha}) * (${level} + ${phi} * ${trend}); ` +
+        `${trendVar} = ${beta} * (${levelVar} - ${level}) + (1 - ${beta}) * ${phi} * ${trend}; ` +
+        `${resultVar} = ${levelVar} + ${phi} * ${trendVar}; `;
+      if (!winters) return `${head}${r.scalar("started")} = 1; }`;
+      const gamma = r.fresh("gamma");
+      return (
+        `${head}const ${gamma} = ${doubleArg(call, args, 2)}; ` +
+        `${seasonSlot} = ${gamma} * (${x} - ${level} - ${phi} * ${trend}) + (1 - ${gamma}) * ${season}; ` +
+        // The result adds the coefficient of the next cycle.
+        `${advanceIndex(r.scalar("cycle"), seasons)} ${resultVar} += ${seasonSlot}; ${r.scalar("started")} = 1; }`
+      );
+    },
+    value: (r) => r.scalar("result"),
+    isNull: (r) => `${r.scalar("started")} === 0`,
+  };
+}
 
 /** Checks a smoothing coefficient: non-null numeric, within [0, 1] when it is a literal. */
 function coefficient(call: TypingCall, i: number): void {
@@ -413,6 +603,24 @@ const deriveImpl = stateful<DeriveState>({
     return s;
   },
   finalize: (s) => s.result,
+  inline(call) {
+    if (!skipsNulls(call) || !numericArgs(call)) return undefined;
+    return {
+      // A NaN result stands for NULL, as valueOrNull makes it.
+      vars: [flag("has"), f64("lastX"), f64("lastT"), f64("result")],
+      init: (r) => `${r.scalar("has")} = 0; ${r.scalar("lastX")} = 0; ${r.scalar("lastT")} = 0; ${r.scalar("result")} = NaN;`,
+      update: (r, args) => {
+        const [has, lastX, lastT] = [r.scalar("has"), r.scalar("lastX"), r.scalar("lastT")];
+        const [x, t] = freshNames(r, "x", "t");
+        return (
+          `{ const ${x} = ${doubleArg(call, args, 0)}; const ${t} = ${doubleArg(call, args, 1)}; ` +
+          `${r.scalar("result")} = ${has} !== 0 ? (${x} - ${lastX}) / (${t} - ${lastT}) : NaN; ${has} = 1; ${lastX} = ${x}; ${lastT} = ${t}; }`
+        );
+      },
+      value: (r) => r.scalar("result"),
+      isNull: (r) => `${r.scalar("result")} !== ${r.scalar("result")}`,
+    };
+  },
 });
 
 // ---- HYSTERESIS ----------------------------------------------------------------------------------------
@@ -438,6 +646,23 @@ const hysteresisImpl = stateful<HysteresisState>({
     return s;
   },
   finalize: (s) => (s.sawNull ? null : s.ok),
+  inline(call) {
+    if (!skipsNulls(call) || !numericArgs(call)) return undefined;
+    return {
+      vars: [flag("ok")],
+      init: (r) => `${r.scalar("ok")} = 1;`,
+      update: (r, args) => {
+        const ok = r.scalar("ok");
+        const [v, accept, max, threshold] = freshNames(r, "v", "accept", "max", "threshold");
+        return (
+          `{ const ${v} = ${doubleArg(call, args, 0)}; const ${accept} = ${doubleArg(call, args, 1)}; const ${max} = ${doubleArg(call, args, 2)}; ` +
+          `const ${threshold} = ${ok} !== 0 ? ${max} : ${accept}; ` +
+          `${ok} = (${max} >= ${accept} ? ${v} <= ${threshold} : ${v} >= ${threshold}) ? 1 : 0; }`
+        );
+      },
+      value: (r) => fromStored("bool", r.scalar("ok")),
+    };
+  },
 });
 
 // ---- REMEMBER, RECALL ----------------------------------------------------------------------------------
