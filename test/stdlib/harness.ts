@@ -4,17 +4,22 @@
 // code), conversions of the arguments the typing rule asked for, then rows of
 // values through `apply` (and the inline template), one state
 // (init / update / finalize, SKIP NULLS applied by the caller), `immediate`,
-// or `generate`.
+// or `generate`. Also reads the vector files and compares values by type.
 
+import { existsSync, readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import type { CallOptions, Lifespan, NullHandling } from "../../grammar/ast.js";
 import { RamenError, diag } from "../../grammar/diagnostics.js";
+import { parseType } from "../../grammar/index.js";
 import { NO_SPAN } from "../../grammar/source.js";
-import { isSequence, type NType } from "../../grammar/types.js";
+import { isSequence, type NType, type Type } from "../../grammar/types.js";
 import { castValue } from "../../stdlib/cast.js";
 import type { ArgInfo, FunctionEntry, ImplCall, TypingCall } from "../../stdlib/entry.js";
+import { maskCidr } from "../../stdlib/net.js";
 import { seededRandom } from "../../stdlib/random.js";
+import { readValue } from "../../stdlib/read-value.js";
 import { entryOf } from "../../stdlib/registry.js";
-import type { Value } from "../../stdlib/values.js";
+import type { Cidr, Value } from "../../stdlib/values.js";
 
 /** NOW unless a call's context fixes it: 2001-09-09T01:46:40Z. */
 export const FIXED_NOW = 1e9;
@@ -84,7 +89,7 @@ function argInfos(setup: CallSetup): (ArgInfo | null)[] {
   });
 }
 
-function runContext(ctx: RunContext): Pick<ImplCall, "now" | "random" | "eventStart" | "eventStop"> {
+function implContext(ctx: RunContext): Pick<ImplCall, "now" | "random" | "eventStart" | "eventStop"> {
   return {
     now: () => ctx.now ?? FIXED_NOW,
     random: ctx.random ?? seededRandom(RANDOM_SEED),
@@ -128,7 +133,7 @@ export function typeCall(entry: FunctionEntry, setup: CallSetup): Typed {
       nulls: setup.nulls ?? "skip",
       options: setup.options ?? {},
       constants: setup.constants.map((v, i) => convert(v, setup.types[i]!, converts[i])),
-      ...runContext(setup.context ?? {}),
+      ...implContext(setup.context ?? {}),
     },
   };
 }
@@ -208,4 +213,136 @@ export function runRows(entry: FunctionEntry, setup: CallSetup, rows: readonly (
     case "generator":
       return { ...run, results: convertedRows.map((args) => (hasNull(args, false) ? [] : [...impl.generate(args, call)])) };
   }
+}
+
+// ---- vector files (stdlib/vectors/NAME.json, format in stdlib/README.md) ------------------
+
+const VECTOR_DIR = fileURLToPath(new URL("../../stdlib/vectors/", import.meta.url));
+
+export interface VectorCase {
+  /** argument types in RaQL syntax */
+  readonly types: readonly string[];
+  /** argument values as RaQL literals; null for an omitted optional argument */
+  readonly rows?: readonly (readonly (string | null)[])[];
+  readonly results?: readonly string[];
+  readonly constant?: readonly boolean[];
+  /** as in the Call, except `peekType`, written as a type (`"u16"`) */
+  readonly options?: Record<string, unknown>;
+  readonly lifespan?: Lifespan;
+  readonly nulls?: NullHandling;
+  readonly error?: string;
+  readonly tolerance?: number;
+  readonly context?: VectorContext;
+}
+
+/** The run-time context of nullary values (NOW, RANDOM, #start, #stop), when a case fixes it. */
+export interface VectorContext {
+  readonly now?: number;
+  readonly random?: number;
+  readonly eventStart?: number;
+  readonly eventStop?: number;
+}
+
+export interface VectorFile {
+  readonly function: string;
+  readonly cases: readonly VectorCase[];
+}
+
+export function hasVectors(name: string): boolean {
+  return existsSync(VECTOR_DIR + name + ".json");
+}
+
+export function loadVectors(name: string): VectorFile {
+  return JSON.parse(readFileSync(VECTOR_DIR + name + ".json", "utf8")) as VectorFile;
+}
+
+function callOptions(options: Record<string, unknown> | undefined): CallOptions {
+  if (!options) return {};
+  const { peekType, ...rest } = options;
+  return typeof peekType === "string" ? { ...rest, peekType: parseType(peekType) } : (rest as CallOptions);
+}
+
+function runContext({ random, ...times }: VectorContext): RunContext {
+  return random === undefined ? times : { ...times, random: () => random };
+}
+
+/**
+ * A case as the checker would present the call: argument types (null for an
+ * argument omitted in every row), constants read from the first row, and the
+ * checker's lifespan.
+ */
+export function callSetup(entry: FunctionEntry, c: VectorCase): CallSetup {
+  const rows = c.rows ?? [];
+  const types = c.types.map((t, i) => (rows.length > 0 && rows.every((r) => r[i] === null) ? null : parseType(t)));
+  const first = rows[0] ?? [];
+  return {
+    types,
+    constants: types.map((t, i) => (t !== null && c.constant?.[i] === true && first[i] != null ? readValue(first[i], t) : undefined)),
+    texts: first.map((text) => text ?? undefined),
+    options: callOptions(c.options),
+    lifespan: c.lifespan,
+    nulls: c.nulls,
+    effectiveLifespan: checkerLifespan(entry, types, c.lifespan),
+    context: runContext(c.context ?? {}),
+  };
+}
+
+/** The argument values of a row, at the written types (null for omitted arguments). */
+export function rowValues(setup: CallSetup, row: readonly (string | null)[]): Value[] {
+  return setup.types.map((t, i) => {
+    const text = row[i];
+    return t === null || text === null || text === undefined ? null : readValue(text, t);
+  });
+}
+
+// ---- comparing --------------------------------------------------------------------------
+
+function floatsMatch(actual: number, expected: number, tolerance: number | undefined): boolean {
+  if (Number.isNaN(expected)) return Number.isNaN(actual);
+  if (actual === expected) return true;
+  if (tolerance === undefined || !Number.isFinite(expected)) return false;
+  return Math.abs(actual - expected) <= tolerance * Math.max(Math.abs(actual), Math.abs(expected));
+}
+
+/**
+ * Why `actual` differs from `expected` (of type t), or undefined when they
+ * match: structural equality directed by the type, where an integer must have
+ * the JS type of its width, CIDRs compare masked, NaN equals NaN, and floats
+ * may differ by the relative `tolerance`.
+ */
+export function difference(actual: Value, expected: Value, t: Type, tolerance?: number): string | undefined {
+  if (expected === null || actual === null) return actual === expected ? undefined : "NULL vs non-NULL";
+  switch (t.tag) {
+    case "float":
+      return typeof actual === "number" && floatsMatch(actual, expected as number, tolerance) ? undefined : "floats differ";
+    case "cidr4":
+    case "cidr6":
+    case "cidr": {
+      const a = maskCidr(actual as Cidr);
+      const e = expected as Cidr;
+      return a.ip === e.ip && a.len === e.len ? undefined : "networks differ";
+    }
+    case "vector":
+    case "list":
+    case "tuple":
+    case "record": {
+      const as = actual as readonly Value[];
+      const es = expected as readonly Value[];
+      if (!Array.isArray(as) || as.length !== es.length) return "lengths differ";
+      const itemType = (i: number): Type =>
+        t.tag === "tuple" ? t.items[i]!.type : t.tag === "record" ? t.fields[i]!.type.type : t.item.type;
+      for (let i = 0; i < es.length; i++) {
+        const d = difference(as[i]!, es[i]!, itemType(i), tolerance);
+        if (d) return `item ${i}: ${d}`;
+      }
+      return undefined;
+    }
+    default:
+      // Same JS type too: an integer held as a number where a bigint is expected is a bug.
+      return actual === expected ? undefined : "values differ";
+  }
+}
+
+export function show(v: Value): string {
+  return JSON.stringify(v, (_k, x: unknown) => (typeof x === "bigint" ? `${x}n` : Number.isNaN(x) ? "NaN" : x));
 }
