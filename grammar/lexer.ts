@@ -457,8 +457,19 @@ const ENDS_OPERAND = new Set<TokenType>([
   K.VARIABLE,
 ]);
 
-function endsOperand(t: IToken | undefined): boolean {
+// Words of keyword phrases that an expression follows (`AT TIME -1`, `SORT
+// LAST 3`), with the token that comes before them in the phrase.
+const PHRASE_ENDS: Readonly<Record<string, (before: IToken | undefined) => boolean>> = {
+  time: (b) => b?.tokenType === K.AT,
+  last: (b) => b?.tokenType === K.SORT || b?.image.toLowerCase() === "the",
+  size: (b) => b?.tokenType === K.OF,
+  topic: (b) => b?.tokenType === K.KAFKA,
+  until: (b) => b?.tokenType === K.OR,
+};
+
+function endsOperand(t: IToken | undefined, before: IToken | undefined): boolean {
   if (t === undefined) return false;
+  if (t.tokenType === Identifier && PHRASE_ENDS[t.image.toLowerCase()]?.(before)) return false;
   return ENDS_OPERAND.has(t.tokenType) || t.tokenType === Identifier || softTokens.has(t.tokenType);
 }
 
@@ -619,7 +630,7 @@ class Scanner {
       }
       return this.push(Hash, start, start + 1);
     }
-    if (isDigit(c) || (c === "-" && isDigit(next) && !endsOperand(this.previous()))) {
+    if (isDigit(c) || (c === "-" && isDigit(next) && !endsOperand(this.previous(), this.tokens[this.tokens.length - 2]))) {
       return this.scanAddress(start) ?? this.scanNumber(start);
     }
     if (c === ":" || /[A-Fa-f]/.test(c)) {
@@ -857,8 +868,10 @@ class Scanner {
       if (d) {
         const len = Number(d[0]);
         const stop = j + d[0].length;
-        if (i === end && j === i + 1 && len <= maxLen && !isIdentChar(text[stop])) return this.pushLiteral(AddrLit, start, stop, cidr(len));
-        this.fail("ipDividedByInt", { max: maxLen }, { start, end: stop });
+        const glued = i === end && j === i + 1;
+        if (glued && len <= maxLen && !isIdentChar(text[stop])) return this.pushLiteral(AddrLit, start, stop, cidr(len));
+        // Divided by an integer (not by another address or a float).
+        if (glued || !/[0-9A-Za-z_.:]/.test(text[stop] ?? "")) this.fail("ipDividedByInt", { max: maxLen }, { start, end: stop });
       }
     }
     return this.pushLiteral(AddrLit, start, end, ip);
@@ -909,11 +922,15 @@ class Scanner {
     if (parts.length === 1 && only.suffix.unit === undefined) {
       // A plain number, maybe scaled (a lone `m` is the milli scale here).
       const scale = only.suffix.ambiguousM ? SCALE_LETTERS.get("m")! : only.suffix.scale;
-      let value = scale ? applyScale(only.value, scale) : only.value;
-      if (negative) value = { num: -value.num, exp: value.exp };
+      const value = scale ? applyScale(only.value, scale) : only.value;
       const milliOnly = only.suffix.ambiguousM === true;
-      if (first.isInt && exactIsInteger(value)) return this.plainInt(start, end, exactToBigInt(value), milliOnly);
-      return this.pushLiteral(FloatLit, start, end, { tag: "float", value: exactToNumber(value) }, milliOnly);
+      if (first.isInt && exactIsInteger(value)) {
+        const n = exactToBigInt(value);
+        return this.plainInt(start, end, negative ? -n : n, milliOnly);
+      }
+      // Negated after conversion so that `-0.0` keeps its sign.
+      const x = exactToNumber(value);
+      return this.pushLiteral(FloatLit, start, end, { tag: "float", value: negative ? -x : x }, milliOnly);
     }
     if (negative) this.fail("negativeDuration", {}, span);
     const minutesMeant = parts.some((p) => p.suffix.unit === 1 || p.suffix.unit === 3600);
@@ -1070,6 +1087,17 @@ function decomposeSuffix(prefix: string, letters: string): { suffix: Omit<Suffix
     }
   }
   return undefined;
+}
+
+/**
+ * Whether `text` starts with a word that, after a number and a blank, would be
+ * read as its scale or unit (`3 kilo`, `2 minutes`): printers must not put
+ * such a word right after a number.
+ */
+export function startsWithNumberSuffix(text: string): boolean {
+  const m = /^[A-Za-z]+(?![A-Za-z0-9_])/.exec(text);
+  const parsed = m ? decomposeSuffix("", m[0]) : undefined;
+  return parsed !== undefined && parsed.wordForm;
 }
 
 /** The tokens of a source; throws RamenError on the first lexical error. */

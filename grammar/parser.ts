@@ -465,6 +465,15 @@ class RaqlParser extends EmbeddedActionsParser {
     );
   }
 
+  /** The index of the first token at or after LA(k) that is not a LOCALLY… or SKIP NULLS modifier. */
+  private afterModifiers(k: number): number {
+    let i = k;
+    const ty = () => this.LA(i).tokenType;
+    if (ty() === K.LOCALLY || ty() === K.GLOBALLY || ty() === K.IMMEDIATELY) i++;
+    if ((ty() === K.SKIP || ty() === K.KEEP) && (this.LA(i + 1).tokenType === K.NULLS || this.LA(i + 1).tokenType === K.NULL)) i += 2;
+    return i;
+  }
+
   private modifiersAhead(): boolean {
     const ty = this.LA(1).tokenType;
     if (ty === K.LOCALLY || ty === K.GLOBALLY || ty === K.IMMEDIATELY) return true;
@@ -1045,7 +1054,8 @@ class RaqlParser extends EmbeddedActionsParser {
           const kw = this.consume(2, K.NOTIFY);
           let name: Expr | undefined;
           this.option(1, {
-            GATE: () => this.LA(1).tokenType !== K.AND || this.andContinues(),
+            // `NOTIFY EVERY 1s`: the EVERY clause follows a NOTIFY without name.
+            GATE: () => this.LA(1).tokenType !== K.EVERY,
             DEF: () => {
               name = this.subrule(1, this.expr);
             },
@@ -2011,8 +2021,10 @@ class RaqlParser extends EmbeddedActionsParser {
   /** A level-10 term with its postfixes (`.f`, `[i]`, `{units}`, `PERCENTILE x`). */
   term = this.RULE("term", (noCall?: boolean): Expr => {
     let e = this.subrule(1, this.primary, { ARGS: [noCall ?? false] });
-    this.many(1, () => {
-      this.or(1, [
+    // `{a: …}` after a term is not its units (a record literal never follows a term).
+    this.many(1, {
+      GATE: () => this.LA(1).tokenType !== LBrace || this.LA(3).tokenType !== Colon,
+      DEF: () => this.or(1, [
         {
           ALT: () => {
             this.consume(1, Dot);
@@ -2032,7 +2044,6 @@ class RaqlParser extends EmbeddedActionsParser {
           },
         },
         {
-          GATE: () => this.LA(3).tokenType !== Colon,
           ALT: () => {
             const u = this.subrule(4, this.units);
             this.ACTION(() => {
@@ -2049,7 +2060,7 @@ class RaqlParser extends EmbeddedActionsParser {
             this.ACTION(() => (e = mkCall("percentile", [e, x], between(e, x), { nameSpan: tokSpan(op), mods })));
           },
         },
-      ]);
+      ]),
     });
     return e;
   });
@@ -2180,7 +2191,11 @@ class RaqlParser extends EmbeddedActionsParser {
             return this.ACTION(() => this.buildCall(kw, a.args, between(kw, a.close), mods));
           },
         },
-        { GATE: () => this.LA(1).tokenType === K.PAST || this.LA(2).tokenType !== LParen, ALT: () => this.subrule(16, this.pastExpr) },
+        {
+          // `SAMPLE(n, x)` is the function; `SAMPLE (n) OF THE PAST …` the window.
+          GATE: () => this.LA(1).tokenType === K.PAST || !this.parenHasComma(this.afterModifiers(2)),
+          ALT: () => this.subrule(16, this.pastExpr),
+        },
         { ALT: () => this.subrule(17, this.everyExpr) },
         { ALT: () => this.subrule(18, this.topExpr) },
         {
@@ -2467,7 +2482,7 @@ class RaqlParser extends EmbeddedActionsParser {
     let first: IToken | undefined;
     let mods: Modifiers = {};
     this.option(1, {
-      GATE: () => this.LA(2).tokenType !== LParen,
+      GATE: () => this.LA(1).tokenType === K.SAMPLE,
       DEF: () => {
         first = this.consume(1, K.SAMPLE);
         mods = this.subrule(1, this.modifiers);

@@ -27,9 +27,9 @@ import type {
   Variable,
 } from "./ast.js";
 import { canonicalCallName } from "./callnames.js";
-import { isKeywordWord } from "./lexer.js";
+import { isKeywordWord, startsWithNumberSuffix } from "./lexer.js";
 import { formatEth, formatIp4, formatIp6 } from "./literals.js";
-import { intTypeName, ntypeToString, typeToString } from "./types.js";
+import { intTypeName, ntypeToString, scalarTypeByName, typeToString } from "./types.js";
 import { unitsToString } from "./units.js";
 
 // ---- names --------------------------------------------------------------------------
@@ -170,23 +170,57 @@ const BINARY: Record<string, { op: string; level: number; right?: boolean }> = {
 
 const NULLARY: Record<string, string> = { now: "NOW", random: "RANDOM", pi: "PI", event_start: "#start", event_stop: "#stop" };
 
+/**
+ * `absorbs`: the words (and ",") that would be read as part of this form if
+ * they followed it: an IF without ELSE takes a following ELSE, PAST without AT
+ * TIME takes AT, LARGEST's BY keys take commas… Contexts followed by one of
+ * these parenthesise the form.
+ */
 interface Printed {
   readonly text: string;
   readonly level: number;
+  readonly absorbs?: readonly string[];
 }
 
 function at(p: Printed, minLevel: number): string {
   return p.level >= minLevel ? p.text : "(" + p.text + ")";
 }
 
+/** `at`, keeping what an unparenthesised operand absorbs. */
+function operand(p: Printed, minLevel: number): { text: string; absorbs?: readonly string[] } {
+  return p.level >= minLevel ? (p.absorbs ? { text: p.text, absorbs: p.absorbs } : { text: p.text }) : { text: "(" + p.text + ")" };
+}
+
+/** An expression followed by one of `follow`: parenthesised if it would absorb it. */
+function before(e: Expr, follow: readonly string[]): string {
+  const p = expr(e);
+  return p.absorbs?.some((a) => follow.includes(a)) ? "(" + p.text + ")" : p.text;
+}
+
+/** An item of a comma-separated list. */
+function item(e: Expr): string {
+  return before(e, [","]);
+}
+
 /** Joins items so that a duration is never glued to the next one (`1s, 2s` would lex as 3 seconds). */
 function joinSafely(parts: readonly string[], sep: string): string {
   let out = "";
   parts.forEach((p, i) => {
-    if (i > 0) out += sep + (/[0-9][A-Za-z\u00b5]+$/.test(parts[i - 1]!) && /^[0-9]/.test(p) ? "(" + p + ")" : p);
-    else out += p;
+    if (i === 0) {
+      out += p;
+      return;
+    }
+    out += sep + (wouldGlue(parts[i - 1]!, p) ? "(" + p + ")" : p);
   });
   return out;
+}
+
+/** Whether `next`, after `prev` and a separator, would lex as part of a number ending `prev`. */
+function wouldGlue(prev: string, next: string): boolean {
+  const last = /[0-9A-Za-z_.+\u00b5]*$/.exec(prev)![0];
+  if (!/^[0-9]/.test(last)) return false;
+  // A duration takes more parts (`1s, 2s`); any number takes a unit word (`3 kilo`).
+  return (/[A-Za-z\u00b5]$/.test(last) && /^[0-9]/.test(next)) || startsWithNumberSuffix(next);
 }
 
 function expr(e: Expr): Printed {
@@ -201,7 +235,10 @@ function expr(e: Expr): Printed {
       return { text: "{" + e.fields.map((f) => printAnyName(f.name) + ": " + top(f.value)).join("; ") + "}", level: TERM };
     case "field":
       if (e.variable) return { text: VARIABLE_NAMES[e.variable] + "." + printAnyName(e.name), level: TERM };
-      if (/^#(count|[A-Za-z_][A-Za-z0-9_]*)$/.test(e.name) && !/^#(start|stop)$/i.test(e.name)) return { text: e.name, level: TERM };
+      // `u8 (x)` would read as a cast.
+      if (scalarTypeByName(e.name)) return { text: quote(e.name), level: TERM };
+      // Bare, only #count reads back as a field (#start/#stop are values, #x a xor).
+      if (e.name.toLowerCase() === "#count") return { text: e.name, level: TERM };
       return { text: printName(e.name), level: TERM };
     case "variable":
       return { text: VARIABLE_NAMES[e.variable], level: TERM };
@@ -224,11 +261,16 @@ function top(e: Expr): string {
 function printCase(e: Extract<Expr, { kind: "case" }>): Printed {
   if (e.branches.length === 1) {
     const b = e.branches[0]!;
-    const text = "IF " + top(b.when) + " THEN " + top(b.then) + (e.else ? " ELSE " + top(e.else) : "");
-    return { text, level: GREEDY };
+    const head = "IF " + before(b.when, ["THEN"]) + " THEN ";
+    if (!e.else) {
+      const then = expr(b.then);
+      return { text: head + then.text, level: GREEDY, absorbs: ["ELSE", ...(then.absorbs ?? [])] };
+    }
+    const otherwise = expr(e.else);
+    return { text: head + before(b.then, ["ELSE"]) + " ELSE " + otherwise.text, level: GREEDY, ...(otherwise.absorbs ? { absorbs: otherwise.absorbs } : {}) };
   }
-  const parts = e.branches.map((b) => "WHEN " + top(b.when) + " THEN " + top(b.then));
-  if (e.else) parts.push("ELSE " + top(e.else));
+  const parts = e.branches.map((b) => "WHEN " + before(b.when, ["THEN"]) + " THEN " + before(b.then, ["WHEN", "ELSE", "END"]));
+  if (e.else) parts.push("ELSE " + before(e.else, ["END"]));
   return { text: "CASE " + parts.join(" ") + " END", level: TERM };
 }
 
@@ -239,9 +281,15 @@ function modifiers(c: Call): string {
   return s;
 }
 
-/** A term that must not take the next term as its argument (`LARGEST n x`). */
-function juxtaposed(e: Expr): string {
-  return at(expr(e), TERM);
+/**
+ * A term that must not take the next term as its argument (`LARGEST n x`);
+ * `next` is what follows it: a name followed by `(…)` or `[…]` would be a call.
+ */
+function juxtaposed(e: Expr, next = ""): string {
+  if (e.kind === "field" && !e.variable && (entriesOfWrittenName(e.name).length > 0 || /^[([]/.test(next))) return quote(e.name);
+  const text = at(expr(e), TERM);
+  // After a term, `-1` would read as a subtraction, `[…]` as an index, `{…}` as units.
+  return /^[-[{]/.test(text) ? "(" + text + ")" : text;
 }
 
 function printCall(c: Call): Printed {
@@ -251,10 +299,13 @@ function printCall(c: Call): Printed {
   if (bin && c.args.length === 2 && c.args[0] && c.args[1]) {
     const left = expr(c.args[0]);
     const right = expr(c.args[1]);
-    const leftText = at(left, bin.right ? bin.level + 1 : bin.level);
+    let leftText = at(left, bin.right ? bin.level + 1 : bin.level);
+    // `1.2.3.4 / 8` would read as a CIDR (or be rejected).
+    if (c.fn === "div" && c.args[0].kind === "literal" && /^(ip4|ip6)$/.test(c.args[0].value.tag)) leftText = "(" + leftText + ")";
     // AND's right operand is a comparison: IF (level 3) is not in that chain.
     const rightMin = bin.right ? bin.level : bin.level === 2 ? 4 : bin.level + 1;
-    return { text: joinSafely([leftText, at(right, rightMin)], " " + bin.op + " "), level: bin.level };
+    const r = operand(right, rightMin);
+    return { text: joinSafely([leftText, r.text], " " + bin.op + " "), level: bin.level, ...(r.absorbs ? { absorbs: r.absorbs } : {}) };
   }
   switch (c.fn) {
     case "not":
@@ -293,7 +344,10 @@ function printCall(c: Call): Printed {
       return printTop(c);
     case "one_out_of": {
       const [n, x] = c.args;
-      if (n && x) return { text: "ONE OUT OF" + modifiers(c) + " " + joinSafely([juxtaposed(n), juxtaposed(x)], " "), level: PREFIX };
+      if (n && x) {
+        const xText = juxtaposed(x);
+        return { text: "ONE OUT OF" + modifiers(c) + " " + joinSafely([juxtaposed(n, xText), xText], " "), level: PREFIX };
+      }
       break;
     }
     case "peek": {
@@ -316,7 +370,7 @@ function printCall(c: Call): Printed {
 
 function printArgs(c: Call): string {
   return joinSafely(
-    c.args.map((a) => (a ? top(a) : "NULL")),
+    c.args.map((a) => (a ? item(a) : "NULL")),
     ", ",
   );
 }
@@ -331,17 +385,18 @@ function functionName(c: Call): string {
 }
 
 function printPrefix(fn: string, x: Expr): Printed {
-  const operand = at(expr(x), PREFIX);
+  const o = operand(expr(x), PREFIX);
+  const absorbs = o.absorbs ? { absorbs: o.absorbs } : {};
   switch (fn) {
     case "not":
-      return { text: "NOT " + operand, level: PREFIX };
+      return { text: "NOT " + o.text, level: PREFIX, ...absorbs };
     case "neg":
       // `-3` would read back as a literal, `--x` as a comment.
-      return { text: "-" + (/^[-0-9]/.test(operand) ? " " : "") + operand, level: PREFIX };
+      return { text: "-" + (/^[-0-9]/.test(o.text) ? " " : "") + o.text, level: PREFIX, ...absorbs };
     case "begin_of":
-      return { text: "BEGIN OF " + operand, level: PREFIX };
+      return { text: "BEGIN OF " + o.text, level: PREFIX, ...absorbs };
     default:
-      return { text: "END OF " + operand, level: PREFIX };
+      return { text: "END OF " + o.text, level: PREFIX, ...absorbs };
   }
 }
 
@@ -350,7 +405,8 @@ function printGet(c: Call): Printed {
   if (!index || !obj) return { text: "GET(" + printArgs(c) + ")", level: TERM };
   if (obj.kind === "variable") return { text: "GET(" + printArgs(c) + ")", level: TERM };
   let target = at(expr(obj), TERM);
-  if (obj.kind === "literal" && /^[-0-9]/.test(target)) target = "(" + target + ")";
+  // `1.x` would lex as a number, `1.2.3.4.x` as nothing valid.
+  if (obj.kind === "literal") target = "(" + target + ")";
   if (obj.kind === "field" && !obj.variable && entriesOfWrittenName(obj.name).length > 0) target = quote(obj.name);
   if (index.kind === "literal" && index.value.tag === "string" && !index.nullable) return { text: target + "." + printAnyName(index.value.value), level: TERM };
   return { text: target + "[" + top(index) + "]", level: TERM };
@@ -359,11 +415,18 @@ function printGet(c: Call): Printed {
 function printLargest(c: Call): Printed {
   const [n, but, x, by] = c.args;
   let text = c.fn.toUpperCase() + modifiers(c);
-  if (but) text += " BUT " + juxtaposed(but);
-  if (c.options?.upTo) text += " UP TO";
-  text += " " + joinSafely([juxtaposed(n!), juxtaposed(x!)], " ");
-  if (by) text += " BY " + top(by);
-  return { text, level: by ? GREEDY : PREFIX };
+  const xText = juxtaposed(x!);
+  const nText = juxtaposed(n!, xText);
+  const parts: string[] = [];
+  if (but) parts.push("BUT", juxtaposed(but, c.options?.upTo ? "" : nText));
+  if (c.options?.upTo) parts.push("UP TO");
+  parts.push(nText, xText);
+  text += " " + joinSafely(parts, " ");
+  if (c.fn !== "largest" && c.fn !== "smallest") return { text, level: PREFIX };
+  if (!by) return { text, level: PREFIX, absorbs: ["BY"] };
+  // Several keys are a tuple, printed in parentheses; one key reads more keys after a comma.
+  const key = expr(by);
+  return { text: text + " BY " + key.text, level: GREEDY, absorbs: [",", ...(key.absorbs ?? [])] };
 }
 
 function printPast(c: Call): Printed {
@@ -373,17 +436,23 @@ function printPast(c: Call): Printed {
   text += "PAST" + (sample ? "" : modifiers(c)) + " " + juxtaposed(d!);
   if (c.options?.tumbling !== undefined) text += c.options.tumbling ? " TUMBLING" : " SLIDING";
   text += " OF " + juxtaposed(x!);
-  if (atTime) text += " AT TIME " + top(atTime);
-  return { text, level: atTime ? GREEDY : PREFIX };
+  return withAtTime(text, atTime ?? null);
+}
+
+/** `… [AT TIME t]`: without it the form would take a following AT TIME. */
+function withAtTime(text: string, atTime: Expr | null): Printed {
+  if (!atTime) return { text, level: PREFIX, absorbs: ["AT"] };
+  const t = expr(atTime);
+  return { text: text + " AT TIME " + t.text, level: GREEDY, ...(t.absorbs ? { absorbs: t.absorbs } : {}) };
 }
 
 function printEvery(c: Call): Printed {
   const [d, x, atTime] = c.args;
-  let text = (c.options?.once ? "ONCE " : "") + "EVERY" + modifiers(c) + " " + juxtaposed(d!);
+  const xText = juxtaposed(x!);
+  let text = (c.options?.once ? "ONCE " : "") + "EVERY" + modifiers(c) + " " + juxtaposed(d!, c.options?.tumbling === undefined ? xText : "");
   if (c.options?.tumbling !== undefined) text += c.options.tumbling ? " TUMBLING" : " SLIDING";
-  text = joinSafely([text, juxtaposed(x!)], " ");
-  if (atTime) text += " AT TIME " + top(atTime);
-  return { text, level: atTime ? GREEDY : PREFIX };
+  text = joinSafely([text, xText], " ");
+  return withAtTime(text, atTime ?? null);
 }
 
 function printTop(c: Call): Printed {
@@ -391,14 +460,33 @@ function printTop(c: Call): Printed {
   const mode = c.options?.topMode ?? "list";
   let text =
     mode === "list" ? "LIST TOP" : mode === "membership" ? "IS " + at(expr(x!), 5) + " IN TOP" : "RANK OF " + at(expr(x!), 5) + " IN TOP";
-  text += modifiers(c) + " " + juxtaposed(n!);
-  if (over) text += " OVER " + juxtaposed(over);
-  if (mode === "list") text = joinSafely([text, juxtaposed(x!)], " ");
-  if (by) text += " BY " + top(by);
-  if (atTime) text += " AT TIME " + top(atTime);
-  if (forD) text += " FOR " + top(forD);
-  if (above) text += " ABOVE " + top(above) + " SIGMAS";
-  return { text, level: by || atTime || forD || above ? GREEDY : PREFIX };
+  const xText = mode === "list" ? juxtaposed(x!) : "";
+  const overText = over ? juxtaposed(over, xText) : "";
+  text += modifiers(c) + " " + juxtaposed(n!, over ? "" : xText);
+  if (over) text += " OVER " + overText;
+  if (mode === "list") text = joinSafely([text, xText], " ");
+  // Optional tails in order; each must not take the keywords of the tails after it.
+  const tails: [string, string, Expr | null][] = [
+    ["BY", " BY ", by ?? null],
+    ["AT", " AT TIME ", atTime ?? null],
+    ["FOR", " FOR ", forD ?? null],
+    ["ABOVE", " ABOVE ", above ?? null],
+  ];
+  let absorbs: string[] = tails.map(([k]) => k);
+  tails.forEach(([, word, e], i) => {
+    if (!e) return;
+    const later = tails.slice(i + 1).filter(([, , l]) => l).map(([k]) => k);
+    const p = expr(e);
+    const parenthesised = p.absorbs?.some((a) => later.includes(a)) === true;
+    text += word + (parenthesised ? "(" + p.text + ")" : p.text);
+    absorbs = [...tails.slice(i + 1).map(([k]) => k), ...(parenthesised ? [] : (p.absorbs ?? []))];
+  });
+  if (above) {
+    text += " SIGMAS";
+    absorbs = [];
+  }
+  const level = by || atTime || forD || above ? GREEDY : PREFIX;
+  return absorbs.length > 0 ? { text, level, absorbs } : { text, level };
 }
 
 export function printExpr(e: Expr): string {
@@ -417,9 +505,12 @@ function printSource(s: Source): string {
   return text;
 }
 
-function printSelectItem(item: SelectItem): string {
+/** `previous`: the text of the item before, which this one must not glue to. */
+function printSelectItem(item: SelectItem, previous: string | undefined): string {
   if (item.kind === "star") return "*" + item.exclude.map((n) => " - " + printName(n)).join("");
-  let text = top(item.expr);
+  const labelled = item.alias !== undefined || item.doc !== undefined || item.aggregate !== undefined;
+  let text = labelled ? top(item.expr) : before(item.expr, [","]);
+  if (previous !== undefined && wouldGlue(previous, text)) text = "(" + text + ")";
   if (item.alias !== undefined) {
     text += " AS " + printName(item.alias);
     if (item.doc !== undefined) text += " " + printString(item.doc);
@@ -429,7 +520,8 @@ function printSelectItem(item: SelectItem): string {
 }
 
 function printCommit(c: CommitClause): string {
-  const actions = c.notifications.map((n) => (n.name ? "NOTIFY " + top(n.name) : "NOTIFY"));
+  // A name starting with EVERY would read as the EVERY clause.
+  const actions = c.notifications.map((n) => (n.name ? "NOTIFY " + item(n.name).replace(/^EVERY\b.*$/s, "($&)") : "NOTIFY"));
   if (c.flush === "keep") actions.push("KEEP");
   else if (c.flush === "keep_all") actions.push("KEEP ALL");
   else if (actions.length === 0 && c.when === undefined) actions.push("FLUSH");
@@ -459,21 +551,23 @@ function printAggregate(op: Aggregate): string[] {
   const lines: string[] = [];
   if (op.from.length > 0) lines.push("FROM " + op.from.map(printSource).join(", "));
   if (op.select) {
-    const items = op.select.map(printSelectItem);
-    const oneLine = "SELECT " + joinSafely(items, ", ");
-    if (items.length > 1 && oneLine.length > 80) lines.push("SELECT\n" + INDENT + INDENT + joinSafely(items, ",\n" + INDENT + INDENT));
+    const items: string[] = [];
+    for (const i of op.select) items.push(printSelectItem(i, items[items.length - 1]));
+    const oneLine = "SELECT " + items.join(", ");
+    if (items.length > 1 && oneLine.length > 80) lines.push("SELECT\n" + INDENT + INDENT + items.join(",\n" + INDENT + INDENT));
     else lines.push(oneLine);
   }
   if (op.where) lines.push("WHERE " + top(op.where));
-  if (op.groupBy) lines.push("GROUP BY " + joinSafely(op.groupBy.map(top), ", "));
+  if (op.groupBy) lines.push("GROUP BY " + joinSafely(op.groupBy.map(item), ", "));
+  // EVERY before the commit clause: after a NOTIFY without name it would read as its name.
+  if (op.every) lines.push("EVERY " + top(op.every));
   if (op.commit) lines.push(printCommit(op.commit));
   if (op.sort) {
     let s = "SORT LAST " + op.sort.last;
-    if (op.sort.until) s += " OR UNTIL " + top(op.sort.until);
-    if (op.sort.by.length > 0) s += " BY " + joinSafely(op.sort.by.map(top), ", ");
+    if (op.sort.until) s += " OR UNTIL " + before(op.sort.until, ["BY"]);
+    if (op.sort.by.length > 0) s += " BY " + joinSafely(op.sort.by.map(item), ", ");
     lines.push(s);
   }
-  if (op.every) lines.push("EVERY " + top(op.every));
   if (op.event) lines.push(printEvent(op.event));
   if (op.factors) lines.push(printFactors(op.factors));
   return lines;
@@ -551,7 +645,7 @@ function printExternalSource(s: ExternalSource): string {
   }
   let text = "READ FROM KAFKA TOPIC " + top(s.topic);
   if (s.partitions) text += " PARTITIONS " + at(expr(s.partitions), TERM);
-  if (s.options.length > 0) text += " WITH OPTIONS " + joinSafely(s.options.map((o) => printString(o.name) + " = " + top(o.value)), ", ");
+  if (s.options.length > 0) text += " WITH OPTIONS " + joinSafely(s.options.map((o) => printString(o.name) + " = " + item(o.value)), ", ");
   return text;
 }
 
@@ -564,7 +658,11 @@ function printRead(op: ReadExternal): string[] {
 
 function printListen(op: ListenFor): string[] {
   let text = "LISTEN FOR " + op.protocol;
-  if (op.address !== undefined) text += " ON " + op.address + (op.port !== undefined ? ":" + op.port : "");
+  if (op.address !== undefined) {
+    // `::1:2055` would read as one IPv6 address.
+    const address = op.port !== undefined && op.address.includes(":") ? "[" + op.address + "]" : op.address;
+    text += " ON " + address + (op.port !== undefined ? ":" + op.port : "");
+  }
   if (op.transport === "tcp") text += " TCP";
   const lines = [text];
   if (op.factors) lines.push(printFactors(op.factors));
@@ -588,15 +686,21 @@ function printParam(p: ParamDecl): string {
   return text;
 }
 
+/** A constant or a parameter's name (PERSIST FOR, QUERYING EVERY, BEST AFTER). */
+function printImmediate(e: Expr): string {
+  return e.kind === "field" && !e.variable ? printName(e.name) : at(expr(e), TERM);
+}
+
 function printFunction(f: FunctionDef): string {
   const body = printOperation(f.operation);
   if (f.name === undefined) return body;
-  let head = "DEFINE";
+  // The name first: after a number (`PERSIST FOR 10`) a name such as `kilo` would be its scale.
+  // Flag words as names would read as flags.
+  let head = "DEFINE " + (/^(lazy|persist|querying|query|while|best)$/i.test(f.name) ? quote(f.name) : printName(f.name));
   if (f.lazy) head += " LAZY";
-  if (f.persistFor) head += " PERSIST FOR " + at(expr(f.persistFor), TERM);
-  if (f.queryingEvery) head += " QUERYING EVERY " + at(expr(f.queryingEvery), TERM);
-  if (f.bestAfter) head += " BEST AFTER " + at(expr(f.bestAfter), TERM);
-  head += " " + printName(f.name);
+  if (f.persistFor) head += " PERSIST FOR " + printImmediate(f.persistFor);
+  if (f.queryingEvery) head += " QUERYING EVERY " + printImmediate(f.queryingEvery);
+  if (f.bestAfter) head += " BEST AFTER " + printImmediate(f.bestAfter);
   if (f.doc !== undefined) head += " " + printString(f.doc);
   return head + " AS\n" + INDENT + body;
 }
