@@ -135,23 +135,22 @@ export function maskCidr(c: Cidr): Cidr {
   return ip === c.ip ? c : { ip, len: c.len };
 }
 
-/** `10.1.2.3/8` → 10.0.0.0/8 (CIDRs are kept masked, so equal networks are equal values). */
-export function parseCidr4(text: string): Cidr | undefined {
+function parseCidrOf(text: string, parseAddress: (text: string) => number | bigint | undefined, maxLen: number): Cidr | undefined {
   const m = CIDR_RE.exec(text);
   if (!m) return undefined;
-  const ip = parseIp4(m[1]!);
+  const ip = parseAddress(m[1]!);
   const len = Number(m[2]);
-  if (ip === undefined || len > IP4_MAX_LEN) return undefined;
+  if (ip === undefined || len > maxLen) return undefined;
   return maskCidr({ ip, len });
 }
 
+/** `10.1.2.3/8` → 10.0.0.0/8 (CIDRs are kept masked, so equal networks are equal values). */
+export function parseCidr4(text: string): Cidr | undefined {
+  return parseCidrOf(text, parseIp4, IP4_MAX_LEN);
+}
+
 export function parseCidr6(text: string): Cidr | undefined {
-  const m = CIDR_RE.exec(text);
-  if (!m) return undefined;
-  const ip = parseIp6(m[1]!);
-  const len = Number(m[2]);
-  if (ip === undefined || len > IP6_MAX_LEN) return undefined;
-  return maskCidr({ ip, len });
+  return parseCidrOf(text, parseIp6, IP6_MAX_LEN);
 }
 
 export function parseCidr(text: string): Cidr | undefined {

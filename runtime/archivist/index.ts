@@ -6,8 +6,8 @@ import { Diagnostic, RamenError } from "../../grammar/diagnostics.js";
 import { Allocations, allocationShifts, allocationsFromModel, readAllocations, writeAllocations } from "./allocations.js";
 import { ArchivistConfig, Retention, readConfig } from "./config.js";
 import { archivistPaths } from "./files.js";
-import { Problem, selectFunctions } from "./smt2.js";
-import { solveWithRetries, writeSmt2Script } from "./solve.js";
+import { selectFunctions } from "./smt2.js";
+import { solveWithRetries, writeSmt2Script, type SolveAttempts, type Unsatisfiable } from "./solve.js";
 import {
   RunningEntry,
   SiteStats,
@@ -47,21 +47,7 @@ export interface AllocationInput {
  * large). When unsatisfiable, the last one is the error and the previous
  * allocations stay in force.
  */
-export type AllocationResult =
-  | {
-      readonly kind: "solved";
-      readonly allocations: Allocations;
-      /** the problem as SMT2, without the preamble and commands of `allocations.smt2` */
-      readonly smt2: string;
-      readonly problem: Problem;
-      readonly diagnostics: readonly Diagnostic[];
-    }
-  | {
-      readonly kind: "unsatisfiable";
-      readonly smt2: string;
-      readonly problem: Problem;
-      readonly diagnostics: readonly Diagnostic[];
-    };
+export type AllocationResult = (SolveAttempts & { readonly kind: "solved"; readonly allocations: Allocations }) | Unsatisfiable;
 
 export async function computeAllocations(input: AllocationInput): Promise<AllocationResult> {
   const selection = selectFunctions(input);
@@ -69,16 +55,13 @@ export async function computeAllocations(input: AllocationInput): Promise<Alloca
     now: input.now ?? new Date(),
     timeoutMs: input.timeoutMs,
   });
-  const smt2 = solved.smt2;
-  if (solved.kind === "unsatisfiable") {
-    return { kind: "unsatisfiable", smt2, problem: solved.problem, diagnostics: solved.diagnostics };
-  }
+  if (solved.kind === "unsatisfiable") return solved;
   const allocations = allocationsFromModel(solved.problem, solved.percs, input.config);
   const shifts = input.previous ? allocationShifts(input.previous, allocations) : [];
   return {
     kind: "solved",
     allocations,
-    smt2,
+    smt2: solved.smt2,
     problem: solved.problem,
     diagnostics: [...solved.diagnostics, ...shifts],
   };

@@ -87,20 +87,16 @@ export interface SolveOptions {
 }
 
 /** The last problem tried, its SMT2 body and the diagnostics of every attempt. */
-export type SolveResult =
-  | {
-      readonly kind: "solved";
-      readonly problem: Problem;
-      readonly smt2: string;
-      readonly percs: readonly number[];
-      readonly diagnostics: readonly Diagnostic[];
-    }
-  | {
-      readonly kind: "unsatisfiable";
-      readonly problem: Problem;
-      readonly smt2: string;
-      readonly diagnostics: readonly Diagnostic[];
-    };
+export interface SolveAttempts {
+  readonly problem: Problem;
+  /** the problem as SMT2, without the preamble and commands of `allocations.smt2` */
+  readonly smt2: string;
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+export type Unsatisfiable = SolveAttempts & { readonly kind: "unsatisfiable" };
+
+export type SolveResult = (SolveAttempts & { readonly kind: "solved"; readonly percs: readonly number[] }) | Unsatisfiable;
 
 /**
  * Solve with the configured retentions, then, while unsat, with every
