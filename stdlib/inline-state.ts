@@ -48,6 +48,34 @@ export function zeroOf(storage: InlineStorage): string {
   return storage === "i64" || storage === "u64" ? "0n" : "0";
 }
 
+/** The greatest stored value of a storage, in the order of stdlib/compare.ts. */
+export function greatestStored(storage: InlineStorage): string {
+  return GREATEST[storage];
+}
+
+/** The least stored value of a storage, in the order of stdlib/compare.ts (NaN before every number). */
+export function leastStored(storage: InlineStorage): string {
+  return LEAST[storage];
+}
+
+const GREATEST: Record<InlineStorage, string> = {
+  f64: "Infinity",
+  i32: "2147483647",
+  u32: "4294967295",
+  bool: "1",
+  i64: "9223372036854775807n",
+  u64: "18446744073709551615n",
+};
+
+const LEAST: Record<InlineStorage, string> = {
+  f64: "NaN",
+  i32: "-2147483648",
+  u32: "0",
+  bool: "0",
+  i64: "-9223372036854775808n",
+  u64: "0n",
+};
+
 /** A numeric value expression of type `t` as a double (wide integers are bigints). */
 export function asDouble(t: NType | null | undefined, value: string): string {
   return t?.type.tag === "int" && t.type.width > 32 ? `Number(${value})` : value;

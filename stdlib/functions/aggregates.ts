@@ -20,6 +20,7 @@ import type {
   FunctionEntry,
   ImplCall,
   InlineStateful,
+  InlineStorage,
   InlineVar,
   StatefulImpl,
   Syntax,
@@ -27,7 +28,17 @@ import type {
   TypingRule,
   UnitRule,
 } from "../entry.js";
-import { asDouble, fromStored, isNumberArg, skipsNulls, storageOf, toStored, zeroOf } from "../inline-state.js";
+import {
+  asDouble,
+  fromStored,
+  greatestStored,
+  isNumberArg,
+  leastStored,
+  skipsNulls,
+  storageOf,
+  toStored,
+  zeroOf,
+} from "../inline-state.js";
 import { inlineWrap, numKind, wrapBig, wrapSmall, type NumKind } from "../ints.js";
 import { arg, isIntLike, isNumericLike } from "../typing.js";
 import type { Value } from "../values.js";
@@ -233,14 +244,14 @@ class KeptValue {
 }
 
 /**
- * `replaces` as an inline condition over the stored new and kept values, or
- * a constant: "never" (FIRST) or "always" (LAST). `float` tells whether the
- * values are floats, which may be NaN.
+ * Which value FIRST, LAST, MIN and MAX keep, for their inline form. MIN and
+ * MAX start from the greatest (least) value of the order, so that the first
+ * value replaces it without testing whether one was kept.
  */
-type InlineReplaces = ((x: string, kept: string, float: boolean) => string) | "never" | "always";
+type KeepRule = "first" | "last" | "min" | "max";
 
 /** Keeps the value for which `replaces(new, kept)` holds last. */
-function keepOne(replaces: (x: Value, kept: Value) => boolean, inlineReplaces: InlineReplaces): StatefulImpl {
+function keepOne(replaces: (x: Value, kept: Value) => boolean, rule: KeepRule): StatefulImpl {
   return withImmediate<KeptValue>({
     init: () => new KeptValue(),
     update(s, args) {
@@ -254,19 +265,22 @@ function keepOne(replaces: (x: Value, kept: Value) => boolean, inlineReplaces: I
     },
     finalize: (s) => (s.sawNull || !s.has ? null : s.value),
     inline(call) {
-      const xType = call.argTypes[0];
-      const storage = storageOf(xType);
+      const storage = storageOf(call.argTypes[0]);
       if (!skipsNulls(call) || storage === undefined) return undefined;
-      const float = xType!.type.tag === "float";
+      const start = rule === "min" ? greatestStored(storage) : rule === "max" ? leastStored(storage) : zeroOf(storage);
       return {
         vars: [{ name: "kept", storage }, flag("has")],
-        init: (r) => `${r.scalar("kept")} = ${zeroOf(storage)}; ${r.scalar("has")} = 0;`,
+        init: (r) => `${r.scalar("kept")} = ${start}; ${r.scalar("has")} = 0;`,
         update: (r, [x]) => {
           const [kept, has] = [r.scalar("kept"), r.scalar("has")];
-          if (inlineReplaces === "always") return `${kept} = ${toStored(storage, x!)}; ${has} = 1;`;
           const v = r.fresh("x");
-          const cond = inlineReplaces === "never" ? `${has} === 0` : `${has} === 0 || ${inlineReplaces(v, kept, float)}`;
-          return `{ const ${v} = ${toStored(storage, x!)}; if (${cond}) { ${kept} = ${v}; ${has} = 1; } }`;
+          const keep =
+            rule === "first"
+              ? `if (${has} === 0) ${kept} = ${v};`
+              : rule === "last"
+                ? `${kept} = ${v};`
+                : `if (${rule === "min" ? inlineLess(storage, v, kept) : inlineLess(storage, kept, v)}) ${kept} = ${v};`;
+          return `{ const ${v} = ${toStored(storage, x!)}; ${keep} ${has} = 1; }`;
         },
         value: (r) => fromStored(storage, r.scalar("kept")),
         isNull: (r) => `${r.scalar("has")} === 0`,
@@ -275,9 +289,9 @@ function keepOne(replaces: (x: Value, kept: Value) => boolean, inlineReplaces: I
   });
 }
 
-/** `less(a, b)` inline: NaN is smaller than every number. */
-function inlineLess(a: string, b: string, float: boolean): string {
-  return float ? `(${a} < ${b} || (${a} !== ${a} && ${b} === ${b}))` : `${a} < ${b}`;
+/** `less(a, b)` inline over stored values: NaN is smaller than every number. */
+function inlineLess(storage: InlineStorage, a: string, b: string): string {
+  return storage === "f64" ? `(${a} < ${b} || (${a} !== ${a} && ${b} === ${b}))` : `${a} < ${b}`;
 }
 
 // Numbers compare directly on the hot path; the shared total order (NaN first,
@@ -540,7 +554,7 @@ export const entries: readonly FunctionEntry[] = [
     typing: anyOperand,
     units: unitsOfArg(0),
     alias: (x) => "min_" + x,
-    impl: keepOne(less, (x, kept, float) => inlineLess(x, kept, float)),
+    impl: keepOne(less, "min"),
   }),
   aggregate({
     name: "max",
@@ -550,10 +564,7 @@ export const entries: readonly FunctionEntry[] = [
     typing: anyOperand,
     units: unitsOfArg(0),
     alias: (x) => "max_" + x,
-    impl: keepOne(
-      (x, kept) => less(kept, x),
-      (x, kept, float) => inlineLess(kept, x, float),
-    ),
+    impl: keepOne((x, kept) => less(kept, x), "max"),
   }),
   aggregate({
     name: "sum",
@@ -642,7 +653,7 @@ export const entries: readonly FunctionEntry[] = [
     typing: anyOperand,
     units: unitsOfArg(0),
     alias: (x) => "first_" + x,
-    impl: keepOne(() => false, "never"),
+    impl: keepOne(() => false, "first"),
   }),
   aggregate({
     name: "last",
@@ -652,7 +663,7 @@ export const entries: readonly FunctionEntry[] = [
     typing: anyOperand,
     units: unitsOfArg(0),
     alias: (x) => "last_" + x,
-    impl: keepOne(() => true, "always"),
+    impl: keepOne(() => true, "last"),
   }),
   aggregate({
     name: "count",
