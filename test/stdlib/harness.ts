@@ -142,6 +142,11 @@ function convert<V extends Value | undefined>(v: V, from: NType, to: NType | und
   return v === undefined || v === null || to === undefined ? v : (castValue(v, from, to) as V);
 }
 
+/** Argument values (at the written types) converted as the typing asked; omitted arguments stay null. */
+export function convertArgs(setup: CallSetup, converts: readonly (NType | undefined)[], values: readonly Value[]): Value[] {
+  return values.map((v, i) => (setup.types[i] === null ? null : convert(v, setup.types[i]!, converts[i])));
+}
+
 /** Evaluates an inline template on values, as the code generator would with the arguments bound to a0, a1, … */
 export function evalInline(template: string, args: readonly Value[]): Value {
   const names = args.map((_, i) => `a${i}`);
@@ -176,7 +181,7 @@ export function runRows(entry: FunctionEntry, setup: CallSetup, rows: readonly (
   const present = setup.types.map((t) => t !== null);
   const hasNull = (args: readonly Value[], skipConstants: boolean) =>
     args.some((v, i) => present[i] && v === null && !(skipConstants && setup.constants[i] !== undefined));
-  const convertedRows = rows.map((row) => row.map((v, i) => (present[i] ? convert(v, setup.types[i]!, converts[i]) : null)));
+  const convertedRows = rows.map((row) => convertArgs(setup, converts, row));
   const inlined = new Map<number, Value>();
   const impl = entry.impl;
   const run = { resultType: call.resultType, inlined };
