@@ -6,9 +6,15 @@ import type { Expr, Program } from "./ast.js";
 import type { Diagnostic } from "./diagnostics.js";
 import { lex } from "./lexer.js";
 import { runParser } from "./parser.js";
-import { printExpr as printExpression, printProgram as printWholeProgram } from "./printer.js";
 import { SourceFile } from "./source.js";
 import type { NType } from "./types.js";
+
+/**
+ * Canonical RaQL text (`ramen fmt`, `ramen info`): printProgram(p: Program),
+ * printOperation(op: Operation) and printExpr(e: Expr) give text that parses
+ * back to the same AST.
+ */
+export { printExpr, printOperation, printProgram } from "./printer.js";
 
 /** The text form of a type, parseable by parseType. */
 export { ntypeToString as printType } from "./types.js";
@@ -29,14 +35,4 @@ export function parseExpression(text: string, path = "<expression>"): Expr {
 export function parseType(text: string): NType {
   const source = new SourceFile("<type>", text);
   return runParser("typeOnly", source, lex(source)).result;
-}
-
-/** Canonical RaQL text of a program (`ramen fmt`); parses back to the same AST. */
-export function printProgram(p: Program): string {
-  return printWholeProgram(p);
-}
-
-/** Canonical RaQL text of an expression. */
-export function printExpr(e: Expr): string {
-  return printExpression(e);
 }
