@@ -9,7 +9,8 @@
 
 import { performance } from "node:perf_hooks";
 import { T, type NType } from "../grammar/types.js";
-import type { ImplCall, InlineRefs, InlineStorage, StatefulImpl, StatelessImpl } from "../stdlib/entry.js";
+import type { ImplCall, InlineRefs, StatefulImpl, StatelessImpl } from "../stdlib/entry.js";
+import { typedArrayOf } from "../stdlib/inline-state.js";
 import { seededRandom } from "../stdlib/random.js";
 import { entryOf } from "../stdlib/registry.js";
 import type { Value } from "../stdlib/values.js";
@@ -76,15 +77,6 @@ function throughRegistry(impl: StatefulImpl, call: ImplCall, values: Float64Arra
   };
 }
 
-const ARRAY_OF_STORAGE: Record<InlineStorage, string> = {
-  f64: "Float64Array",
-  i32: "Int32Array",
-  u32: "Uint32Array",
-  bool: "Uint8Array",
-  i64: "BigInt64Array",
-  u64: "BigUint64Array",
-};
-
 /**
  * The inline form of a registry entry compiled as generated code will: a loop
  * over the column, the argument bound to a local (constants as literals),
@@ -106,7 +98,7 @@ function inlineLoop(name: string, call: ImplCall, constantArgs: readonly number[
   const decls = form.vars.map((v) => {
     const length = (v.slots ?? 1) * (groups ?? 1);
     const zero = v.storage === "i64" || v.storage === "u64" ? "0n" : "0";
-    return !perGroup && v.slots === undefined ? `let s_${v.name} = ${zero};` : `const s_${v.name} = new ${ARRAY_OF_STORAGE[v.storage]}(${length});`;
+    return !perGroup && v.slots === undefined ? `let s_${v.name} = ${zero};` : `const s_${v.name} = new ${typedArrayOf(v.storage)}(${length});`;
   });
   const read = form.isNull ? `(${form.isNull(refs)}) ? NaN : ${form.value(refs)}` : form.value(refs);
   const body = `

@@ -33,6 +33,20 @@ export function storageOf(t: NType | null | undefined): InlineStorage | undefine
   }
 }
 
+/** The typed array holding variables of a storage (one element per slot and group), as entry.ts's table says. */
+export function typedArrayOf(storage: InlineStorage): string {
+  return TYPED_ARRAYS[storage];
+}
+
+const TYPED_ARRAYS: Record<InlineStorage, string> = {
+  f64: "Float64Array",
+  i32: "Int32Array",
+  u32: "Uint32Array",
+  bool: "Uint8Array",
+  i64: "BigInt64Array",
+  u64: "BigUint64Array",
+};
+
 /** The stored form of a value expression (booleans are stored as 0 and 1). */
 export function toStored(storage: InlineStorage, value: string): string {
   return storage === "bool" ? `(${value} ? 1 : 0)` : value;

@@ -9,6 +9,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { T, ntypeToString, type NType } from "../../grammar/types.js";
 import type { FunctionEntry, ImplCall, InlineRefs, InlineStateful, InlineStorage, StatefulImpl } from "../../stdlib/entry.js";
+import { typedArrayOf } from "../../stdlib/inline-state.js";
 import { readValue } from "../../stdlib/read-value.js";
 import { ALL_ENTRIES } from "../../stdlib/registry.js";
 import type { Value } from "../../stdlib/values.js";
@@ -47,15 +48,6 @@ type Event =
   | { readonly group: number; readonly kind: "skip" }
   | { readonly group: number; readonly kind: "reset" };
 
-const ARRAY_OF_STORAGE: Record<InlineStorage, string> = {
-  f64: "Float64Array",
-  i32: "Int32Array",
-  u32: "Uint32Array",
-  bool: "Uint8Array",
-  i64: "BigInt64Array",
-  u64: "BigUint64Array",
-};
-
 /**
  * A value of each storage that no template writes at init, so that a
  * variable init forgets shows in the results.
@@ -93,7 +85,7 @@ function compile(form: InlineStateful, arity: number, layout: Layout, groups: nu
       fresh: (hint) => `t_${hint}_${counter++}`,
     };
     for (const v of form.vars) {
-      const array = ARRAY_OF_STORAGE[v.storage];
+      const array = typedArrayOf(v.storage);
       const length = (v.slots ?? 1) * (layout === "locals" ? 1 : groups);
       if (layout === "locals" && v.slots === undefined) decls.push(`let ${ident(v.name)} = ${GARBAGE[v.storage]};`);
       else decls.push(`const ${ident(v.name)} = new ${array}(${length}).fill(${GARBAGE[v.storage]});`);
