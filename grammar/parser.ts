@@ -324,6 +324,16 @@ class RaqlParser extends EmbeddedActionsParser {
     this.performSelfAnalysis();
   }
 
+  /** Prepares a parse of `tokens`; the state of a parse that failed midway is dropped. */
+  begin(source: SourceFile, tokens: IToken[]): void {
+    this.source = source;
+    this.warnings = [];
+    this.functionName = undefined;
+    this.clause = undefined;
+    this.inKafkaOptions = false;
+    this.input = tokens;
+  }
+
   // ---- diagnostics ----
 
   context(): string | undefined {
@@ -427,12 +437,10 @@ class RaqlParser extends EmbeddedActionsParser {
     }
   }
 
+  /** A type directly followed by `(`: a cast `t(e)` (`u8(x)`, `float?(s)`, `(u8; string)(1; "a")`). */
   private castAhead(): boolean {
     const e = this.typeEnd(1);
-    if (e < 0 || this.LA(e).tokenType !== LParen) return false;
-    // `(a)(b)` with a type name inside parentheses only: still a cast; a bare
-    // identifier type name is a cast only when directly called.
-    return true;
+    return e >= 0 && this.LA(e).tokenType === LParen;
   }
 
   /** Whether the token after a name starts its one argument (`ABS x`), raql.md §5.4. */
@@ -2937,11 +2945,7 @@ type Entry = "program" | "expressionOnly" | "typeOnly";
 /** Runs one entry rule over the tokens of `source`; throws RamenError on the first error. */
 export function runParser<E extends Entry>(entry: E, source: SourceFile, tokens: IToken[]): { result: ReturnType<RaqlParser[E]>; warnings: Diagnostic[] } {
   const p = parser();
-  p.source = source;
-  p.warnings = [];
-  p.functionName = undefined;
-  p.clause = undefined;
-  p.input = tokens;
+  p.begin(source, tokens);
   const result = (p[entry] as () => ReturnType<RaqlParser[E]>)();
   const err = p.errors[0];
   if (err) throw syntaxError(p, err, source);
