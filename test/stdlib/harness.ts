@@ -22,7 +22,7 @@ import { entryOf } from "../../stdlib/registry.js";
 import type { Cidr, Value } from "../../stdlib/values.js";
 
 /** NOW unless a call's context fixes it: 2001-09-09T01:46:40Z. */
-export const FIXED_NOW = 1e9;
+const FIXED_NOW = 1e9;
 /** RANDOM unless a call's context fixes it: this seed's sequence, restarted for each typed call. */
 const RANDOM_SEED = 42;
 
