@@ -222,7 +222,9 @@ export interface InlineRefs {
  *   representation of call.resultType); `isNull` an expression true when the
  *   result is NULL (absent: never NULL). Both are pure, may be evaluated any
  *   number of times, and `value` is meaningful only when `isNull` is false
- *   (evaluating it is still safe).
+ *   (evaluating it is still safe). When call.resultType is not nullable,
+ *   `isNull` is false after any update: a state read only after it was fed
+ *   (as in SELECT) needs no test.
  * - Statements are self-contained (balanced braces) and declare only
  *   identifiers obtained from `refs.fresh`, so several templates can be
  *   spliced in one function body. They refer to no global but the standard

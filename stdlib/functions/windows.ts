@@ -288,7 +288,7 @@ function inlineSeasonal(period: number, count: number, xType: NType | null | und
       return `for (let ${i} = 0; ${i} < ${size}; ${i}++) ${r.slot("ring", i)} = 0; ${sums} ${r.scalar("slot")} = 0; ${r.scalar("result")} = 0; ${r.scalar("has")} = 0;`;
     },
     update: (r, args) => {
-      const [x, phase, slot, old, acc, i] = freshNames(r, "x", "phase", "slot", "old", "acc", "i");
+      const [x, phase, slot, old] = freshNames(r, "x", "phase", "slot", "old");
       const sum = sumOf(r, phase);
       const ringAt = (index: string) => r.slot("ring", index);
       return (
@@ -296,14 +296,31 @@ function inlineSeasonal(period: number, count: number, xType: NType | null | und
         `const ${slot} = ${r.scalar("slot")}; ${r.scalar("result")} = ${sum} / ${count}; ${r.scalar("has")} = 1; ` +
         `const ${old} = ${ringAt(slot)}; ${ringAt(slot)} = ${x}; ` +
         // As SeasonalWindow.push: a phase's sum is recomputed once per cycle and when a non-finite value leaves it.
-        `if (${slot} < ${period} || !Number.isFinite(${old})) { let ${acc} = 0; ` +
-        `for (let ${i} = ${phase}; ${i} < ${size}; ${i} += ${period}) ${acc} += ${ringAt(i)}; ${sum} = ${acc}; } ` +
+        `if (${slot} < ${period} || !Number.isFinite(${old})) ${recomputePhaseSum(r, sum, phase, period, count)} ` +
         `else ${sum} += ${x} - ${old}; ${advancePhase(r)}${advanceIndex(r.scalar("slot"), size)} }`
       );
     },
     value: (r) => r.scalar("result"),
     isNull: (r) => `${r.scalar("has")} === 0`,
   };
+}
+
+/** Small windows are summed without a loop. */
+const UNROLLED_SUM_MAX = 16;
+
+/**
+ * Statements setting `target` to the sum of the `count` ring slots of a
+ * phase, added in the order of SeasonalWindow.push (from 0, so that the
+ * result is the same to the bit).
+ */
+function recomputePhaseSum(r: InlineRefs, target: string, phase: string, period: number, count: number): string {
+  if (count <= UNROLLED_SUM_MAX) {
+    let sum = "0";
+    for (let j = 0; j < count; j++) sum = `(${sum} + ${r.slot("ring", period === 1 ? String(j) : `${phase} + ${j * period}`)})`;
+    return `${target} = ${sum};`;
+  }
+  const [acc, i] = freshNames(r, "acc", "i");
+  return `{ let ${acc} = 0; for (let ${i} = ${phase}; ${i} < ${period * count}; ${i} += ${period}) ${acc} += ${r.slot("ring", i)}; ${target} = ${acc}; }`;
 }
 
 // ---- SMOOTH and its damped Holt / Holt-Winters variants -------------------------------------------
