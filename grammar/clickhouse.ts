@@ -31,7 +31,7 @@ const SCALARS: Record<string, NType> = {
 };
 
 /** The RaQL type of a ClickHouse type, or undefined if RaQL has none for it. */
-export function clickHouseType(text: string): NType | undefined {
+function clickHouseType(text: string): NType | undefined {
   const t = text.trim();
   const scalar = SCALARS[t];
   if (scalar) return scalar;

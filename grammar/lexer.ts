@@ -206,7 +206,6 @@ type ReservedName = keyof typeof RESERVED_WORDS;
 type SoftName = keyof typeof SOFT_WORDS;
 
 const keywordByWord = new Map<string, TokenType>();
-const reservedTokens = new Set<TokenType>();
 const softTokens = new Set<TokenType>();
 
 function keywords<N extends string>(table: Record<N, readonly string[]>, soft: boolean): Record<N, TokenType> {
@@ -216,7 +215,7 @@ function keywords<N extends string>(table: Record<N, readonly string[]>, soft: b
     const label = name === "VARIABLE" ? "a variable" : words.map((w) => w.toUpperCase()).join(" or ");
     const t = token(name, label, soft ? [Identifier] : [AnyWord]);
     for (const w of words) keywordByWord.set(w, t);
-    (soft ? softTokens : reservedTokens).add(t);
+    if (soft) softTokens.add(t);
     out[name] = t;
   }
   return out;
@@ -282,10 +281,6 @@ export const ALL_TOKENS: TokenType[] = [
 export function isKeywordWord(word: string): boolean {
   const lower = word.toLowerCase();
   return keywordByWord.has(lower) || BARE_DURATIONS.has(lower);
-}
-
-export function isReservedToken(t: TokenType): boolean {
-  return reservedTokens.has(t);
 }
 
 // ---- token payloads ------------------------------------------------------------------

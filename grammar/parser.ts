@@ -274,7 +274,7 @@ function isNameToken(t: TokenType): boolean {
 }
 
 /** "a field name, a constant or a function" rather than forty token names. */
-export function describeExpected(types: readonly TokenType[]): string {
+function describeExpected(types: readonly TokenType[]): string {
   const items: string[] = [];
   const add = (s: string) => {
     if (!items.includes(s)) items.push(s);

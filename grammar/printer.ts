@@ -41,7 +41,7 @@ function quote(name: string): string {
 }
 
 /** A field, alias or function name: quoted when it is not a plain word or is a keyword. */
-export function printName(name: string): string {
+function printName(name: string): string {
   return PLAIN.test(name) && !isKeywordWord(name) ? name : quote(name);
 }
 
@@ -105,7 +105,7 @@ function printChar(code: number): string {
   return "#\\x" + code.toString(16).padStart(2, "0");
 }
 
-export function printLiteralValue(v: LiteralValue): string {
+function printLiteralValue(v: LiteralValue): string {
   switch (v.tag) {
     case "null":
       return "NULL";
