@@ -54,7 +54,7 @@ export interface FunctionDescription {
   readonly retention?: string;
   readonly bestAfter?: string;
   readonly lazy: boolean;
-  /** the operation as written */
+  /** the operation in canonical RaQL */
   readonly operation: string;
 }
 

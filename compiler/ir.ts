@@ -356,7 +356,7 @@ export interface FunctionIR extends FunctionSchema {
   /** the fields read from the parents, in the first parent's order */
   readonly input: readonly InputField[];
   readonly operation: AggregateIR | ReadIR | ListenIR;
-  /** the operation as written */
+  /** the operation in canonical RaQL (grammar's printer) */
   readonly text: string;
 }
 

@@ -4,6 +4,7 @@
 // dependency order. Produces the program's IR.
 
 import type { Expr, FunctionDef, Operation, ParamDecl, Program, Source } from "../grammar/ast.js";
+import { printOperation } from "../grammar/index.js";
 import type { Span } from "../grammar/source.js";
 import { NType, T, Type, intFits, isNumeric, ntypeToString } from "../grammar/types.js";
 import type { Units } from "../grammar/units.js";
@@ -283,7 +284,7 @@ export class ProgramChecker implements ProgramScope {
           ...(def?.queryingEvery ? { queryingEvery: def.queryingEvery } : {}),
           ...(def?.bestAfter ? { bestAfter: def.bestAfter } : {}),
           operation,
-          text: this.report.text(operation.span).trim(),
+          text: printOperation(operation),
         },
         sources,
         subqueries,

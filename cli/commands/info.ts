@@ -58,17 +58,6 @@ function parameterValues(ir: ProgramIR, overrides: readonly string[]): Map<strin
   return values;
 }
 
-/**
- * The operation as written, its continuation lines re-indented: the source
- * keeps the indentation of the DEFINE it came from, except on its first line.
- */
-function dedentOperation(text: string): string {
-  const [first = "", ...rest] = text.trim().split("\n");
-  const margins = rest.filter((l) => l.trim() !== "").map((l) => l.length - l.trimStart().length);
-  const margin = margins.length === 0 ? 0 : Math.min(...margins);
-  return [first, ...rest.map((l) => l.slice(margin))].join("\n");
-}
-
 function indent(text: string, by: string): string {
   return text
     .split("\n")
@@ -87,7 +76,7 @@ function describeFunction(f: FunctionDescription): string {
   lines.push("  Event time: " + (f.eventTime ?? "none"));
   lines.push("  Factors: " + (f.factors.length === 0 ? "none" : f.factors.join(", ")));
   lines.push("  Operation:");
-  lines.push(indent(dedentOperation(f.operation), "    "));
+  lines.push(indent(f.operation, "    "));
   lines.push("  Retention: " + (f.retention ?? "none"));
   lines.push("  Lazy: " + (f.lazy ? "yes" : "no"));
   return lines.join("\n");
