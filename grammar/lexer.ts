@@ -11,7 +11,7 @@
 // recognises only in one position (`AT TIME`, `SORT LAST`, CSV options…) is a
 // plain Identifier that the parser checks by its text.
 
-import { createToken, Lexer, type IToken, type TokenType } from "chevrotain";
+import { createToken, Lexer, type IToken, type TokenType } from "./chevrotain.js";
 import type { LiteralValue } from "./ast.js";
 import { RamenError } from "./diagnostics.js";
 import { parseEth, parseIp4, parseIp6 } from "./literals.js";

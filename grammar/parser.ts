@@ -15,7 +15,7 @@ import {
   type IRecognitionException,
   type IToken,
   type TokenType,
-} from "chevrotain";
+} from "./chevrotain.js";
 import { resolveWrittenCall } from "../stdlib/registry.js";
 import type {
   Aggregate,
