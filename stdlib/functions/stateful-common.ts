@@ -204,6 +204,9 @@ export class CompensatedSum {
 /**
  * CompensatedSum.add as inline statements: adds `x` (a double expression) to
  * the compensated sum held in the f64 state variables `sum` and `comp`.
+ * Unlike CompensatedSum, the compensation stops once the sum is infinite or
+ * NaN (it never becomes finite again), so that it stays finite and the total
+ * is a plain `sum + comp`: one load less per read than the test of `total`.
  */
 export function inlineCompensatedAdd(refs: InlineRefs, x: string): string {
   const sum = refs.scalar("sum");
@@ -211,14 +214,17 @@ export function inlineCompensatedAdd(refs: InlineRefs, x: string): string {
   const [v, s, t] = freshNames(refs, "x", "s", "t");
   return (
     `{ const ${v} = ${x}; const ${s} = ${sum}; const ${t} = ${s} + ${v}; ` +
-    `${comp} += Math.abs(${s}) >= Math.abs(${v}) ? ${s} - ${t} + ${v} : ${v} - ${t} + ${s}; ${sum} = ${t}; }`
+    `if (Number.isFinite(${t})) ${comp} += Math.abs(${s}) >= Math.abs(${v}) ? ${s} - ${t} + ${v} : ${v} - ${t} + ${s}; ${sum} = ${t}; }`
   );
 }
 
-/** CompensatedSum.total as an inline expression over the variables `sum` and `comp`. */
+/**
+ * CompensatedSum.total as an inline expression over the variables of
+ * inlineCompensatedAdd: the sum itself once it is infinite or NaN, since the
+ * compensation is then finite.
+ */
 export function inlineCompensatedTotal(refs: InlineRefs): string {
-  const sum = refs.scalar("sum");
-  return `(Number.isFinite(${sum}) ? ${sum} + ${refs.scalar("comp")} : ${sum})`;
+  return `(${refs.scalar("sum")} + ${refs.scalar("comp")})`;
 }
 
 const itemCalls = new WeakMap<ImplCall, ImplCall>();
