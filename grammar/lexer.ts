@@ -14,7 +14,7 @@
 import { createToken, Lexer, type IToken, type TokenType } from "./chevrotain.js";
 import type { LiteralValue } from "./ast.js";
 import { RamenError } from "./diagnostics.js";
-import { parseEth, parseIp4, parseIp6 } from "./literals.js";
+import { parseEth, parseIp4, parseIp6 } from "../stdlib/net.js";
 import type { SourceFile, Span } from "./source.js";
 import { intFits, intRange, type IntWidth } from "./types.js";
 

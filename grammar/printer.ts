@@ -28,7 +28,7 @@ import type {
 } from "./ast.js";
 import { canonicalCallName } from "./callnames.js";
 import { isKeywordWord, startsWithNumberSuffix } from "./lexer.js";
-import { formatEth, formatIp4, formatIp6 } from "./literals.js";
+import { ethToString as formatEth, ip4ToString as formatIp4, ip6ToString as formatIp6 } from "../stdlib/net.js";
 import { intTypeName, ntypeToString, scalarTypeByName, typeToString } from "./types.js";
 import { unitsToString } from "./units.js";
 

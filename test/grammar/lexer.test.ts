@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import type { LiteralValue } from "../../grammar/ast.js";
 import { RamenError } from "../../grammar/diagnostics.js";
 import { K, lex, literalPayload, type RaqlToken } from "../../grammar/lexer.js";
-import { formatEth, formatIp4, formatIp6, parseEth, parseIp4, parseIp6 } from "../../grammar/literals.js";
+import { ethToString as formatEth, ip4ToString as formatIp4, ip6ToString as formatIp6, parseEth, parseIp4, parseIp6 } from "../../stdlib/net.js";
 import { SourceFile } from "../../grammar/source.js";
 
 function tokens(text: string): RaqlToken[] {
