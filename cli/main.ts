@@ -40,6 +40,7 @@ function buildProgram(): Command {
     .addOption(new Option("--variant <exp=var,...>", "accepted and ignored (no experiments here)").env("RAMEN_VARIANTS"))
     .enablePositionalOptions(false)
     .showHelpAfterError(false)
+    .configureOutput({ outputError: (text, write) => write(usageErrorText(text)) })
     .exitOverride();
   for (const name of CONFSERVER_OPTIONS) program.addOption(new Option(`--${name} <value>`).hideHelp());
 
@@ -60,6 +61,12 @@ function buildProgram(): Command {
   registerFmt(program);
   registerFunctions(program);
   return program;
+}
+
+/** Commander's usage errors, in the words of cli-runtime.md §6.15 where it has some. */
+function usageErrorText(text: string): string {
+  const unknown = /^error: unknown command '([^']*)'/.exec(text);
+  return unknown ? `Unknown command "${unknown[1]}"\n` : text;
 }
 
 async function main(argv: string[]): Promise<number> {

@@ -214,6 +214,7 @@ describe("the command line", () => {
 
   it("refuses the commands and options of Ramen's configuration server", () => {
     expect(ramen(["confserver"])).toMatchObject({ status: 1, stderr: 'Unknown command "confserver"\n' });
+    expect(ramen(["no-such-command"])).toMatchObject({ status: 1, stderr: 'Unknown command "no-such-command"\n' });
     const r = ramen(["--confserver", "x", "functions"]);
     expect(r.status).toBe(1);
     expect(r.stderr).toContain("Option --confserver is not supported");
