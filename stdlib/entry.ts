@@ -214,8 +214,9 @@ export interface InlineRefs {
  *   of argument i's value after the typing's conversions (an omitted argument
  *   is "null"), never NULL: with SKIP NULLS the generator does not run update
  *   when a non-constant argument is NULL. Argument expressions must be free
- *   of side effects and cheap (identifiers, literals), since a template may
- *   evaluate them several times or not at all. Values are represented as in
+ *   of side effects, cheap, and atomic (identifiers, literals, parenthesized
+ *   expressions), since a template may evaluate them several times or not at
+ *   all and splices them next to operators. Values are represented as in
  *   stdlib/values.ts (bool as a JS boolean, ints of ≤ 32 bits as numbers,
  *   wider ones as bigints).
  * - `value` gives the expression of the current result (stdlib/values.ts

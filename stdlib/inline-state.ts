@@ -49,7 +49,7 @@ const TYPED_ARRAYS: Record<InlineStorage, string> = {
 
 /** The stored form of a value expression (booleans are stored as 0 and 1). */
 export function toStored(storage: InlineStorage, value: string): string {
-  return storage === "bool" ? `(${value} ? 1 : 0)` : value;
+  return storage === "bool" ? `((${value}) ? 1 : 0)` : value;
 }
 
 /** The value of a stored expression. */

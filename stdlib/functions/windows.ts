@@ -292,7 +292,7 @@ function inlineSeasonal(period: number, count: number, xType: NType | null | und
       const sum = sumOf(r, phase);
       const ringAt = (index: string) => r.slot("ring", index);
       return (
-        `{ const ${x} = ${asDouble(xType, args[args.length - 1]!)}; const ${phase} = ${period === 1 ? "0" : r.scalar("phase")}; ` +
+        `{ const ${x} = ${asDouble(xType, args[args.length - 1]!)}; ${period === 1 ? "" : `const ${phase} = ${r.scalar("phase")}; `}` +
         `const ${slot} = ${r.scalar("slot")}; ${r.scalar("result")} = ${sum} / ${count}; ${r.scalar("has")} = 1; ` +
         `const ${old} = ${ringAt(slot)}; ${ringAt(slot)} = ${x}; ` +
         // As SeasonalWindow.push: a phase's sum is recomputed once per cycle and when a non-finite value leaves it.
@@ -310,8 +310,8 @@ const UNROLLED_SUM_MAX = 16;
 
 /**
  * Statements setting `target` to the sum of the `count` ring slots of a
- * phase, added in the order of SeasonalWindow.push (from 0, so that the
- * result is the same to the bit).
+ * phase (`phase` names it when period > 1), added in the order of
+ * SeasonalWindow.push (from 0, so that the result is the same to the bit).
  */
 function recomputePhaseSum(r: InlineRefs, target: string, phase: string, period: number, count: number): string {
   if (count <= UNROLLED_SUM_MAX) {
@@ -320,7 +320,8 @@ function recomputePhaseSum(r: InlineRefs, target: string, phase: string, period:
     return `${target} = ${sum};`;
   }
   const [acc, i] = freshNames(r, "acc", "i");
-  return `{ let ${acc} = 0; for (let ${i} = ${phase}; ${i} < ${period * count}; ${i} += ${period}) ${acc} += ${r.slot("ring", i)}; ${target} = ${acc}; }`;
+  const first = period === 1 ? "0" : phase;
+  return `{ let ${acc} = 0; for (let ${i} = ${first}; ${i} < ${period * count}; ${i} += ${period}) ${acc} += ${r.slot("ring", i)}; ${target} = ${acc}; }`;
 }
 
 // ---- SMOOTH and its damped Holt / Holt-Winters variants -------------------------------------------
