@@ -199,10 +199,30 @@ function typePercentile(call: TypingCall): NType {
  * item at index round(p/100 × (n − 1)), halves away from zero; NULL if empty.
  */
 export function percentiles(ps: readonly number[], items: readonly Value[]): Value[] | null {
-  const sorted = items.filter((v) => v !== null).sort(compareValues);
+  const first = items.find((v) => v !== null);
+  const sorted: ArrayLike<Value> = typeof first === "number" ? sortedNumbers(items) : items.filter((v) => v !== null).sort(compareValues);
   const n = sorted.length;
   if (n === 0) return null;
   return ps.map((p) => sorted[Math.min(n - 1, Math.max(0, roundHalfAway((p / 100) * (n - 1))))]!);
+}
+
+/**
+ * The non-null items of a list of numbers in the order of compareValues (NaN
+ * first), sorted as doubles: several times faster than a generic sort.
+ */
+function sortedNumbers(items: readonly Value[]): Float64Array {
+  let count = 0;
+  let nans = 0;
+  for (const v of items) {
+    if (v === null) continue;
+    count++;
+    if (Number.isNaN(v)) nans++;
+  }
+  const out = new Float64Array(count).fill(NaN);
+  let i = nans;
+  for (const v of items) if (v !== null && !Number.isNaN(v)) out[i++] = v as number;
+  out.subarray(nans).sort();
+  return out;
 }
 
 function applyPercentile([p, x]: readonly Value[]): Value {
