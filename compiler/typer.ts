@@ -493,7 +493,7 @@ export class ExprTyper {
     if (call.fn === "in" && list?.kind === "vector" && list.items.length === 1) call = { ...call, fn: "eq", args: [call.args[0]!, list.items[0]!] };
 
     const entry = entryOf(call.fn);
-    if (!entry || (entry.syntax.kind === "function" && !acceptsArity(entry, call.args.length))) {
+    if (!entry || !hasOperandCount(entry, call.args.length)) {
       // Type the arguments anyway: their own errors are independent.
       for (const a of call.args) if (a) this.type(a, scope);
       return this.unknownCall(call, scope);
@@ -771,3 +771,24 @@ function withImplicitTime(call: Call): Call {
   return { ...call, args };
 }
 
+/**
+ * Whether a call has as many arguments as its entry's syntax takes. A written
+ * name may be the canonical name of an operator (`n mod 256` calls `mod` with
+ * one argument): such a call is not the operator.
+ */
+function hasOperandCount(entry: FunctionEntry, count: number): boolean {
+  switch (entry.syntax.kind) {
+    case "function":
+      return acceptsArity(entry, count);
+    case "infix":
+      return count === 2;
+    case "prefix":
+    case "postfix":
+      return count === 1;
+    case "nullary":
+      return count === 0;
+    case "keyword":
+      // only built by the keyword's own grammar rule, which fills every position
+      return true;
+  }
+}
