@@ -3,30 +3,11 @@
 // an example (grammar notation, messages, operators named in prose…) is listed
 // with its reason in spec-snippets.ts.
 
-import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { parseExpression, parseProgram, parseType } from "../../grammar/index.js";
 import { SourceFile } from "../../grammar/source.js";
+import { asSource, CODE_BLOCKS, codeBlocks, inlineSnippets, programBlocks } from "../raql-spec.js";
 import { NOT_RAQL } from "./spec-snippets.js";
-
-const SPEC = readFileSync(new URL("../../../shared/spec/raql.md", import.meta.url), "utf8");
-
-/** Code blocks by their first line: which are programs, and why the others are not. */
-const CODE_BLOCKS: Record<string, "program" | string> = {
-  "units   :=": "grammar of units annotations",
-  "type      :=": "grammar of types",
-  "program     :=": "grammar of programs",
-  "source :=": "grammar of FROM sources",
-  "PARAMETERS min_bytes": "program",
-  "select_cl  :=": "grammar of clauses",
-  "FNAME [LOCALLY": "grammar of stateful calls",
-  "source_spec :=": "grammar of READ",
-  "stateless_fn :=": "grammar of function calls",
-  "heavy.ramen:12:9:": "a diagnostic as printed",
-};
-
-// Sources are bytes read as latin1 (raql.md §1.1); the spec is UTF-8 text.
-const asSource = (s: string) => Buffer.from(s, "utf8").toString("latin1");
 
 function parsesAsSomething(s: string): boolean {
   const text = asSource(s);
@@ -41,16 +22,6 @@ function parsesAsSomething(s: string): boolean {
   });
 }
 
-function codeBlocks(): string[] {
-  return [...SPEC.matchAll(/^```\n([\s\S]*?)^```/gm)].map((m) => m[1]!);
-}
-
-/** Inline code outside code blocks, with markdown's table escape `\|` undone. */
-function inlineSnippets(): string[] {
-  const prose = SPEC.replace(/^```\n[\s\S]*?^```/gm, "");
-  return [...new Set([...prose.matchAll(/`([^`\n]+)`/g)].map((m) => m[1]!.replace(/\\\|/g, "|")))];
-}
-
 describe("raql.md examples", () => {
   it("knows every code block", () => {
     const blocks = codeBlocks();
@@ -59,7 +30,7 @@ describe("raql.md examples", () => {
   });
 
   it("parses the code blocks that are programs", () => {
-    const programs = codeBlocks().filter((b) => CODE_BLOCKS[Object.keys(CODE_BLOCKS).find((k) => b.startsWith(k))!] === "program");
+    const programs = programBlocks();
     expect(programs.length).toBeGreaterThan(0);
     for (const p of programs) {
       const { program } = parseProgram(new SourceFile("spec.ramen", asSource(p)));
