@@ -36,6 +36,9 @@ export const CONTEXTS: Record<string, Context | string> = {
   "a << b": INTS,
   "a >> b": INTS,
   "a << (-b)": INTS,
+  // §2.4: "with x : u8"
+  "x + 1": "x u8",
+  "x + 1u8": "x u8",
   // §2.1: bool converts explicitly
   "IF b THEN 1 ELSE 0": "b bool",
   // §2.2 accesses: v a vector, l a list, t a tuple, r a record, m a map
@@ -157,6 +160,30 @@ export const CONTEXTS: Record<string, Context | string> = {
   "a + (b IS NULL)": "b float?",
   // §4.12: group_state has only virtual fields
   "group_state.x": "x float",
+};
+
+/** Result types the spec states (printed as in raql.md §2.2), in the snippet's context. */
+export const EXPECTED_TYPES: Record<string, string> = {
+  // §2.4: 1 is at least 32 bits, 1u8 exactly 8
+  "x + 1": "u32",
+  "x + 1u8": "u8",
+  // §1.4: a scaled integer that is not integral is a float; `?` makes a literal nullable
+  "1.5k": "float",
+  "15m": "float",
+  "1u8?": "u8?",
+  // §5.3: `/` is float, nullable unless an operand is a non-zero constant; repetition is a string
+  "a / b": "float?",
+  '3 * "ab"': "string",
+  // §5.3: BEGIN OF/END OF give the ip type matching the cidr type
+  "BEGIN OF c": "ip",
+  "END OF x": "ip4",
+  // §2.3, §6.6: COALESCE has the last argument's nullability; IS NULL is never nullable; casts give the target type
+  "COALESCE(x, 0)": "float",
+  "x IS NULL": "bool",
+  "(string; u32?)(1; 2)": "(string; u32?)",
+  // §6.2, §6.3: SQRT is always nullable, LENGTH is u32
+  "SQRT x": "float?",
+  "LENGTH x": "u32",
 };
 
 /** Snippets the spec presents as errors, with the message it gives. */
@@ -295,6 +322,3 @@ export const CLAUSES: Record<string, string> = {
   // §4.6: sorted on the default key in.start
   "SORT LAST 3": PARENT + "DEFINE f AS FROM src SELECT x <e>;",
 };
-
-/** Snippets whose intent is unclear, with the reason they are not typed. */
-export const UNSURE: Record<string, string> = {};

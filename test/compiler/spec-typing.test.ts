@@ -7,14 +7,14 @@
 // examples are listed, with reasons, in spec-typing-cases.ts.
 
 import { describe, expect, it } from "vitest";
-import { checkProgram, schemaOfProgram, type ProgramSchema } from "../../compiler/index.js";
+import { checkProgram, describeProgram, schemaOfProgram, type ProgramIR, type ProgramSchema } from "../../compiler/index.js";
 import { walkExpr } from "../../grammar/ast.js";
 import { formatDiagnostic, isRamenError, type Diagnostic, type MessageKey } from "../../grammar/diagnostics.js";
 import { parseExpression, parseProgram } from "../../grammar/index.js";
 import { SourceFile } from "../../grammar/source.js";
 import { NOT_RAQL } from "../grammar/spec-snippets.js";
 import { asSource, inlineSnippets, programBlocks } from "../raql-spec.js";
-import { CLAUSES, CONTEXTS, type Context, EXPECTED_ERRORS, EXPECTED_WARNINGS, NOT_EXPRESSIONS, UNSURE } from "./spec-typing-cases.js";
+import { CLAUSES, CONTEXTS, type Context, EXPECTED_ERRORS, EXPECTED_TYPES, EXPECTED_WARNINGS, NOT_EXPRESSIONS } from "./spec-typing-cases.js";
 
 /** Free names of the spec's placeholders are numbers unless the context says otherwise (§6 legend: x is num). */
 const DEFAULT_FIELD_TYPE = "float";
@@ -71,7 +71,7 @@ function programFor(snippet: string): string {
   return parts.join(";\n") + ";\n";
 }
 
-function check(program: string): { warnings: Diagnostic[] } {
+function check(program: string): { ir: ProgramIR; warnings: Diagnostic[] } {
   return checkProgram({ source: new SourceFile("spec.ramen", program), programName: "spec", resolveProgram: () => undefined });
 }
 
@@ -98,7 +98,7 @@ const isLoneName = (s: string): boolean => {
   const e = parseExpression(asSource(s));
   return e.kind === "field" && e.variable === undefined;
 };
-const examples = expressions.filter((s) => !notExpressions.has(s) && !isLoneName(s) && !(s in UNSURE));
+const examples = expressions.filter((s) => !notExpressions.has(s) && !isLoneName(s));
 
 describe("raql.md inline expressions type-check", () => {
   const valid = examples.filter((s) => !(s in EXPECTED_ERRORS));
@@ -111,6 +111,14 @@ describe("raql.md inline expressions type-check", () => {
     });
     expect(failures).toEqual([]);
     expect(valid.length).toBeGreaterThan(250);
+  });
+
+  it("gives the result types the spec states", () => {
+    for (const [snippet, type] of Object.entries(EXPECTED_TYPES)) {
+      const { ir } = check(programFor(snippet));
+      const output = describeProgram(ir).functions.find((f) => f.name === "f")!.output;
+      expect(output.find((o) => o.name === "v")?.type, snippet).toBe(type);
+    }
   });
 
   it("warns as the spec says", () => {
@@ -133,7 +141,7 @@ describe("raql.md programs and clauses type-check", () => {
   const programs = snippets.filter((s) => !expressions.includes(s) && parsesAs(() => parseProgram(new SourceFile("spec", asSource(s)))));
 
   it("gives every inline program or clause a context or a reason", () => {
-    const unknown = programs.filter((s) => !(s in CLAUSES) && !notExpressions.has(s) && !(s in UNSURE));
+    const unknown = programs.filter((s) => !(s in CLAUSES) && !notExpressions.has(s));
     expect(unknown).toEqual([]);
   });
 
@@ -163,7 +171,7 @@ describe("raql.md programs and clauses type-check", () => {
 describe("the lists of spec-typing-cases.ts", () => {
   const present = new Set(snippets);
   it("name only snippets of raql.md", () => {
-    const listed = [...notExpressions, ...Object.keys(CONTEXTS), ...Object.keys(CLAUSES), ...Object.keys(EXPECTED_ERRORS), ...Object.keys(EXPECTED_WARNINGS), ...Object.keys(UNSURE)];
+    const listed = [...notExpressions, ...Object.keys(CONTEXTS), ...Object.keys(CLAUSES), ...Object.keys(EXPECTED_ERRORS), ...Object.keys(EXPECTED_TYPES), ...Object.keys(EXPECTED_WARNINGS)];
     expect(listed.filter((s) => !present.has(s))).toEqual([]);
   });
 });
