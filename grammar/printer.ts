@@ -498,7 +498,9 @@ export function printExpr(e: Expr): string {
 const INDENT = "  ";
 
 function printSource(s: Source): string {
-  if (s.kind === "subquery") return "(" + printOperation(s.operation).replace(/\n/g, " ").replace(/ {2,}/g, " ") + ")";
+  // kept as printed, line breaks included: re-flowing it would also change
+  // quoted names and strings that contain line breaks or runs of blanks
+  if (s.kind === "subquery") return "(" + printOperation(s.operation) + ")";
   const path = s.program === undefined ? s.name : s.program + "/" + s.name;
   let text = /^[A-Za-z_./][A-Za-z0-9_./#*]*$/.test(path) && !/^(files?|kafka)$/i.test(path) ? path : quote(path);
   if (s.site) text += s.site.kind === "this" ? " ON THIS SITE" : " ON SITE " + (/^[A-Za-z0-9_*-]+$/.test(s.site.pattern) ? s.site.pattern : quote(s.site.pattern));
