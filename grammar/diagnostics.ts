@@ -136,6 +136,7 @@ export const MESSAGES = {
   // ---- RQ6xxx: values read or converted at run time (test vectors, test files, --where, casts) ----
   cannotParseValue: e("RQ6001", 'Cannot parse "{text}" as {type}: {reason}'),
   castFailed: e("RQ6002", "Cannot convert {value} from {from} to {to}: {reason}"),
+  arrowUnreadable: e("RQ6003", "cannot read Arrow data ({where}): {reason}"),
   // RQ61xx: failures of built-in functions at run time (FORCE aborts the worker, raql.md §6.6)
   forcedNull: e("RQ6101", "FORCE of a NULL value"),
 
