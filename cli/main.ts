@@ -5,6 +5,7 @@
 import { Command, CommanderError, Option } from "commander";
 import { readFileSync } from "node:fs";
 import { formatDiagnostic, isRamenError } from "../grammar/diagnostics.js";
+import { registerArchivist } from "./commands/archivist.js";
 import { registerCompile } from "./commands/compile.js";
 import { registerFmt } from "./commands/fmt.js";
 import { registerFunctions } from "./commands/functions.js";
@@ -60,6 +61,7 @@ function buildProgram(): Command {
   registerInfo(program);
   registerFmt(program);
   registerFunctions(program);
+  registerArchivist(program);
   return program;
 }
 
@@ -70,6 +72,11 @@ function usageErrorText(text: string): string {
 }
 
 async function main(argv: string[]): Promise<number> {
+  // `ramen … | head`: a reader that goes away is not an error of ours
+  process.stdout.on("error", (err: NodeJS.ErrnoException) => {
+    if (err.code === "EPIPE") process.exit(0);
+    throw err;
+  });
   const args = argv.slice(2);
   if (args.length > 0 && NOT_CARRIED_OVER.has(args[0]!)) {
     process.stderr.write(`Unknown command "${args[0]}"\n`);

@@ -19,11 +19,12 @@ import {
 } from "./stats.js";
 
 export type { Allocations } from "./allocations.js";
-export { readAllocations } from "./allocations.js";
+export { readAllocations, writeAllocations } from "./allocations.js";
 export type { ArchivistConfig, Retention, RetentionRule } from "./config.js";
 export { DEFAULT_CONFIG, parseConfig, readConfig } from "./config.js";
 export type { ArchivistPaths } from "./files.js";
 export { archivistPaths } from "./files.js";
+export { writeSmt2Script } from "./solve.js";
 export type { Problem, SelectedFunction } from "./smt2.js";
 export type { FunctionStats, RunningEntry, RuntimeReport, SiteStats } from "./stats.js";
 export { foldSiteStats, parseSiteStats, readSiteStats } from "./stats.js";

@@ -1,0 +1,85 @@
+// `ramen archivist` (cli-runtime.md §6.12): statistics, allocations with Z3.
+// Reconfiguring workers needs the supervisor, which comes with the runtime.
+
+import type { Command } from "commander";
+import { formatDiagnostic, RamenError } from "../../grammar/diagnostics.js";
+import {
+  archivistPaths,
+  computeAllocations,
+  readAllocations,
+  readConfig,
+  readSiteStats,
+  refreshStats,
+  writeAllocations,
+  writeSmt2Script,
+} from "../../runtime/archivist/index.js";
+import { UsageError } from "../errors.js";
+import { log } from "../log.js";
+import { GlobalOptions, siteOf, stateDirOf } from "../state.js";
+
+interface ArchivistOptions {
+  stats?: boolean;
+  allocs?: boolean;
+  smt2?: boolean;
+  dryRun?: boolean;
+  loop?: string | boolean;
+}
+
+const DEFAULT_LOOP_SECONDS = 600;
+
+function loopSeconds(loop: string | boolean | undefined): number | undefined {
+  if (loop === undefined || loop === false) return undefined;
+  if (loop === true) return DEFAULT_LOOP_SECONDS;
+  const secs = Number(loop);
+  if (!Number.isFinite(secs) || secs <= 0) throw new UsageError(`--loop takes a positive number of seconds, not "${loop}"`);
+  return secs;
+}
+
+async function onePass(stateDir: string, site: string, opts: ArchivistOptions): Promise<void> {
+  const paths = archivistPaths(stateDir, site);
+  if (opts.stats) {
+    // no supervisor yet: the running configuration is empty, the saved runtime records are folded
+    const stats = refreshStats(stateDir, site, new Map(), { dryRun: Boolean(opts.dryRun) });
+    log.info(`Statistics of ${Object.keys(stats).length} function(s) ${opts.dryRun ? "computed" : "written in " + paths.stats}`);
+  }
+  if (opts.allocs || opts.smt2) {
+    const previous = readAllocations(paths.allocs);
+    const result = await computeAllocations({ config: readConfig(paths.config), stats: readSiteStats(paths.stats), site, previous });
+    if (!opts.dryRun) writeSmt2Script(paths.smt2, result.smt2);
+    if (opts.smt2) process.stdout.write(result.smt2);
+    for (const d of result.diagnostics) {
+      if (d.severity === "warning") log.warning(formatDiagnostic(d));
+    }
+    if (result.kind === "unsatisfiable") {
+      throw new RamenError(result.diagnostics.filter((d) => d.severity === "error"));
+    }
+    if (!opts.dryRun) writeAllocations(paths.allocs, result.allocations);
+    // the summary would be mixed into the SMT2 text on stdout
+    if (!opts.smt2) for (const [fq, bytes] of Object.entries(result.allocations)) log.info(`${fq}: ${bytes} bytes`);
+  }
+}
+
+export function registerArchivist(program: Command): void {
+  program
+    .command("archivist")
+    .description("compute the archive allocation of each function from statistics and retention wishes (Z3)")
+    .option("--stats", "refresh the per-function statistics used by the allocation")
+    .option("--allocs", "compute allocations (solving with z3)")
+    .option("--smt2", "print the optimisation problem given to the solver (implies --allocs)")
+    .option("--dry-run", "compute and print, change nothing")
+    .option("--loop [secs]", `repeat every SECS seconds (bare: ${DEFAULT_LOOP_SECONDS})`)
+    .action(async (opts: ArchivistOptions, cmd: Command) => {
+      if (!opts.stats && !opts.allocs && !opts.smt2) {
+        throw new UsageError("Nothing to do: give at least one of --stats, --allocs or --smt2");
+      }
+      const globals = cmd.optsWithGlobals<GlobalOptions>();
+      const stateDir = stateDirOf(globals);
+      const site = siteOf(globals);
+      const every = loopSeconds(opts.loop);
+      await onePass(stateDir, site, opts);
+      while (every !== undefined) {
+        await new Promise((resolve) => setTimeout(resolve, every * 1000));
+        await onePass(stateDir, site, opts);
+      }
+    });
+}
