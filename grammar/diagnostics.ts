@@ -166,6 +166,30 @@ export const MESSAGES = {
   archivistRetry: w("RQ5102", "cannot satisfy archival constraints; retrying with retentions multiplied by {ratio}"),
   archivistSolverTimeout: w("RQ5103", "the solver timed out; using the best allocations it found so far"),
   archivistAllocationShift: w("RQ5104", "allocation of {name} changes by more than 50 %: {from} -> {to} bytes"),
+
+  // ---- RQ8xxx: test files (test-format.md); RQ80xx syntax, RQ81xx schema, RQ82xx expectations, RQ83xx verdicts ----
+  testExpected: e("RQ8001", "expected {expected}, got {got}"),
+  testUnterminated: e("RQ8002", "unterminated {what}"),
+  testBadEscape: e("RQ8003", "invalid escape {escape} in {what}"),
+  testTrailing: e("RQ8004", "unexpected {got} after the value"),
+  testUnknownField: e("RQ8101", "unknown field {field} in {where} (allowed: {allowed})"),
+  testMissingField: e("RQ8102", "missing field {field} in {where}"),
+  testFieldTwice: e("RQ8103", "field {field} given twice in {where}"),
+  testWrongType: e("RQ8104", "{what} must be {expected}, got {got}"),
+  testProgramTwice: e("RQ8105", "Program {name} is listed twice"),
+  testNegativeTimeout: e("RQ8106", "timeout must be positive"),
+  testNeedExtension: e("RQ8107", "{src}: Need an extension to build a source file."),
+  testBadParameter: e("RQ8108", 'Parameter {name}: cannot parse "{value}": {reason}'),
+  testKeyTwice: w("RQ8109", "key {key} given twice; its first value is kept"),
+  testNullNotNullable: e("RQ8201", "Cannot convert NULL into non nullable type {type} (field {field} of {fq})"),
+  testBadExpectedValue: e("RQ8202", 'Cannot parse expected value "{text}" for field {field} of {fq} ({type}): {reason}'),
+  testCannotCompare: e("RQ8203", "Cannot compare {x} with {y}"),
+  testUnknownOutputField: e("RQ8204", 'Unknown field "{field}" in "{fq}" (have {available})'),
+  testPrivateOutputField: e("RQ8205", 'Field {field} of "{fq}" is private'),
+  testNoMatch: e("RQ8301", "{fq}: enumerated {count} {tuples} but found no tuple matching:\n  {spec}\n  (if the values look right, try raising the timeout)"),
+  testNoTuple: e("RQ8302", "{fq}: no tuple was output within {timeout}s"),
+  testForbiddenTuple: e("RQ8303", "{fq}: enumerated {count} {tuples} and found this forbidden tuple:\n  {tuple}"),
+  testNothingToCheck: w("RQ8304", "{fq}: nothing to check"),
 } as const satisfies Record<string, MessageDef>;
 
 export type MessageKey = keyof typeof MESSAGES;
