@@ -140,6 +140,14 @@ export const MESSAGES = {
   // RQ61xx: failures of built-in functions at run time (FORCE aborts the worker, raql.md §6.6)
   forcedNull: e("RQ6101", "FORCE of a NULL value"),
 
+  // ---- RQ7xxx: reading external sources (raql.md §4.13, cli-runtime.md §9); RQ70xx errors, RQ71xx warnings ----
+  inputBadLine: e("RQ7001", "{file}:{line}: {reason}"),
+  inputUnreadable: e("RQ7002", "cannot read {file}: {reason}"),
+  inputPreprocessFailed: e("RQ7003", "{file}: preprocessor {command} failed: {reason}"),
+  inputDeleteFailed: e("RQ7004", "cannot delete {file}: {reason}"),
+  inputIncompleteRow: e("RQ7005", "{file}: the last {bytes} bytes do not make a whole row"),
+  inputNoFile: w("RQ7101", "no file matches {pattern} yet; waiting for one"),
+
   // ---- RQ4xxx: warnings (raql.md §7.5) ----
   unitMismatch: w("RQ4001", "{detail}"),
   dimensionedOperand: w("RQ4002", "operand of {name} should be dimensionless"),
