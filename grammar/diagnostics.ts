@@ -175,6 +175,14 @@ export const MESSAGES = {
   archivistSolverTimeout: w("RQ5103", "the solver timed out; using the best allocations it found so far"),
   archivistAllocationShift: w("RQ5104", "allocation of {name} changes by more than 50 %: {from} -> {to} bytes"),
 
+  // ---- RQ9xxx: archives (archival.md §2, §5); RQ90xx errors, RQ91xx warnings ----
+  archiveLocked: e("RQ9001", "{path} is held by process {pid} (thread {thread}) since {since}"),
+  archiveBadFile: e("RQ9002", "{path}: {reason}"),
+  archiveRootUnreadable: e("RQ9003", "cannot read the archive root {path}: {reason}"),
+  gcCannotDelete: w("RQ9101", "gc: cannot delete {path}: {reason}"),
+  gcCannotRecover: w("RQ9102", "gc: cannot recover {path}: {reason}"),
+  gcCannotRead: w("RQ9103", "gc: cannot read {path}: {reason}"),
+
   // ---- RQ8xxx: test files (test-format.md); RQ80xx syntax, RQ81xx schema, RQ82xx expectations, RQ83xx verdicts ----
   testExpected: e("RQ8001", "expected {expected}, got {got}"),
   testUnterminated: e("RQ8002", "unterminated {what}"),
