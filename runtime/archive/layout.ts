@@ -84,13 +84,13 @@ export function canonicalSchemaJson(schema: Schema): string {
 function canonicalField(field: Field): unknown {
   const metadata: Record<string, string> = {};
   for (const key of [...field.metadata.keys()].sort(compareBytes)) metadata[key] = field.metadata.get(key)!;
-  const children = field.type.children;
+  const children = field.type.children as Field[] | null | undefined;
   return {
     name: field.name,
     nullable: field.nullable,
     type: canonicalType(field.type),
     metadata,
-    ...(children !== undefined && children.length > 0 ? { children: children.map(canonicalField) } : {}),
+    ...(children != null && children.length > 0 ? { children: children.map(canonicalField) } : {}),
   };
 }
 
