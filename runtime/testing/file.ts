@@ -315,7 +315,8 @@ class Parser {
       items.push(this.parseValue());
     }
     const end = this.expectPunct(")").end;
-    if (items.length === 1) return items[0]!;
+    // The span of a parenthesised value covers its parentheses, so messages quote it whole.
+    if (items.length === 1) return { ...items[0]!, span: { start, end } };
     return { kind: "pair", items, span: { start, end } };
   }
 
