@@ -15,7 +15,9 @@
 // * a quoted column is never NULL (the quotes say it is a value);
 // * a column that starts with a quote but does not end with one right before
 //   the separator is read verbatim, quotes included (`"Bob" <bob@x.org>`);
-// * ESCAPE WITH makes the char that follows the escape literal, inside quotes;
+// * ESCAPE WITH makes the char that follows the escape literal (a quote, a
+//   separator, the escape itself), in quoted and unquoted columns alike, as
+//   TSV files written with NO QUOTES need; `\t` is a `t`, not a tab;
 // * quoted values cannot span lines (files are read line by line);
 // * a line with more columns than the fields need is a bad line.
 
@@ -101,6 +103,7 @@ class ReaderBuilder {
   private readonly sep: string;
   private readonly quoteCode: number;
   private readonly nullString: string;
+  private readonly escape: string | undefined;
   private readonly chNull: boolean;
   private readonly ch: ClickHouseValues;
 
@@ -109,6 +112,7 @@ class ReaderBuilder {
     this.sep = spec.separator;
     this.quoteCode = spec.quote === undefined ? -1 : spec.quote.charCodeAt(0);
     this.nullString = spec.nullString;
+    this.escape = spec.escape === "" ? undefined : spec.escape;
     this.chNull = spec.clickhouseSyntax === true;
     this.ch = new ClickHouseValues(spec.vectorsOfCharsAsString === true);
   }
@@ -132,9 +136,32 @@ class ReaderBuilder {
     cur.quoted = false;
     let end = line.indexOf(this.sep, start);
     if (end < 0) end = line.length;
+    if (this.escape !== undefined) {
+      const e = line.indexOf(this.escape, start);
+      if (e >= 0 && e < end) return this.readEscaped(line, start);
+    }
     cur.pos = end + 1;
     return line.slice(start, end);
   };
+
+  /** An unquoted column holding escapes: an escaped char is data, even a separator. */
+  private readEscaped(line: string, start: number): string {
+    const escape = this.escape!;
+    let out = "";
+    let from = start;
+    for (;;) {
+      let end = line.indexOf(this.sep, from);
+      if (end < 0) end = line.length;
+      const e = line.indexOf(escape, from);
+      if (e < 0 || e >= end) {
+        this.cur.pos = end + 1;
+        return out + line.slice(from, end);
+      }
+      if (e + escape.length >= line.length) fail("escape at the end of the line");
+      out += line.slice(from, e) + line[e + escape.length];
+      from = e + escape.length + 1;
+    }
+  }
 
   /**
    * A quoted column starting at `start`: its text without quotes, doubled
@@ -143,13 +170,13 @@ class ReaderBuilder {
    */
   private readQuoted(line: string, start: number): string | undefined {
     const quote = this.spec.quote!;
-    const escape = this.spec.escape;
+    const escape = this.escape;
     let out = "";
     let from = start + 1;
     let i = from;
     for (;;) {
       const q = line.indexOf(quote, i);
-      const e = escape === undefined || escape === "" ? -1 : line.indexOf(escape, i);
+      const e = escape === undefined ? -1 : line.indexOf(escape, i);
       if (e >= 0 && (q < 0 || e < q)) {
         if (e + escape!.length >= line.length) fail("escape at the end of the line");
         out += line.slice(from, e) + line[e + escape!.length];

@@ -127,6 +127,11 @@ describe("quotes, separators and escapes", () => {
     expect(read([nn(T.string), nn(T.string)], '"a\\"b\\\\c","x"', { escape: "\\" })).toEqual(['a"b\\c', "x"]);
     expect(read([nn(T.string)], '"a%"b"', { escape: "%" })).toEqual(['a"b']);
   });
+  it("ESCAPE WITH also works in unquoted columns, where an escaped separator is data", () => {
+    expect(read([nn(T.string), nn(T.u8)], "a\\,b\\\\,3", { escape: "\\" })).toEqual(["a,b\\", 3]);
+    expect(read([nn(T.string), nn(T.u8)], "a\\tb,3", { escape: "\\", quote: undefined })).toEqual(["atb", 3]);
+    expect(error([nn(T.string)], "ab\\", { escape: "\\" }).reason).toBe("escape at the end of the line");
+  });
   it("SEPARATOR: a tab or any char", () => {
     expect(read([nn(T.u16), nn(T.u8)], "1916\t2", { separator: "\t" })).toEqual([1916, 2]);
     expect(read([nn(T.string), nn(T.string)], "a,b_c", { separator: "_" })).toEqual(["a,b", "c"]);
