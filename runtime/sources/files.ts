@@ -128,6 +128,26 @@ export function rowBinaryFileSource(options: FileSourceOptions, newDecoder: () =
   return { rows: rows(), counts };
 }
 
+/**
+ * Lets through at most one bad-line report per file per period, as the log
+ * wants them (cli-runtime.md §9); the next one let through carries the number
+ * held back since. Other reports always pass. `counts.badLines` stays exact.
+ */
+export function throttleBadLines(report: (r: SourceReport, heldBack: number) => void, periodMs = 1000, now: () => number = Date.now): (r: SourceReport) => void {
+  const lastByFile = new Map<string, { at: number; heldBack: number }>();
+  return (r) => {
+    if (r.tag !== "badLine") return report(r, 0);
+    const t = now();
+    const last = lastByFile.get(r.file);
+    if (last && t - last.at < periodMs) {
+      last.heldBack++;
+      return;
+    }
+    report(r, last?.heldBack ?? 0);
+    lastByFile.set(r.file, { at: t, heldBack: 0 });
+  };
+}
+
 // ---- files -------------------------------------------------------------------------------
 
 interface SourceFile {

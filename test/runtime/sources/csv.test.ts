@@ -228,6 +228,12 @@ function render(v: Value, t: NType): string {
       return String.fromCharCode(v as number);
     case "string":
       return `"${(v as string).replace(/"/g, '""')}"`;
+    case "ip":
+      return typeof v === "number" ? `0,${v}` : `1,${String(v)}`;
+    case "cidr4": {
+      const c = v as { ip: number; len: number };
+      return `${c.ip},${c.len}`;
+    }
     default:
       return String(v);
   }
@@ -249,10 +255,13 @@ const SCALARS: readonly [NType, fc.Arbitrary<Value>][] = [
   [nn(T.eth), fc.integer({ min: 0, max: 2 ** 48 - 1 })],
   [nullable(T.u16), fc.option(fc.integer({ min: 0, max: 65535 }), { nil: null })],
   [nullable(T.float), fc.option(fc.double(), { nil: null })],
+  [nn(T.ip), fc.oneof(fc.integer({ min: 0, max: 2 ** 32 - 1 }), fc.bigInt({ min: 0n, max: 2n ** 128n - 1n }))],
+  // masked by construction: the address is a prefix followed by zeros
+  [nn(T.cidr4), fc.integer({ min: 0, max: 32 }).chain((len) => fc.integer({ min: 0, max: 2 ** len - 1 }).map((prefix) => ({ ip: len === 0 ? 0 : prefix * 2 ** (32 - len), len })))],
 ];
 
 describe("round trip", () => {
-  it("values of flat scalar types rendered as CSV read back the same", () => {
+  it("values of flat scalar types rendered as CSV (one or more columns) read back the same", () => {
     const row = fc.array(fc.constantFrom(...SCALARS.keys()), { minLength: 1, maxLength: 8 }).chain((indexes) =>
       fc.tuple(fc.constant(indexes), fc.tuple(...indexes.map((i) => SCALARS[i]![1]))),
     );

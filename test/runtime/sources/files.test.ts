@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { formatDiagnostic } from "../../../grammar/diagnostics.js";
 import { type NType, T, notNull, nullable } from "../../../grammar/types.js";
 import { type CsvSpec, compileCsvReader } from "../../../runtime/sources/csv.js";
-import { type FileSource, type FileSourceOptions, type SourceReport, csvFileSource, matchingFiles, rowBinaryFileSource } from "../../../runtime/sources/files.js";
+import { type FileSource, type FileSourceOptions, type SourceReport, csvFileSource, matchingFiles, rowBinaryFileSource, throttleBadLines } from "../../../runtime/sources/files.js";
 import { compileRowBinaryDecoder } from "../../../runtime/sources/rowbinary.js";
 import type { Value } from "../../../stdlib/values.js";
 
@@ -254,5 +254,24 @@ describe("files in a directory", () => {
     const { rows } = await read("s.csv", {}, [nn(T.string)]);
     expect(rows).toEqual([["\xc3\xa9"]]);
     expect(readFileSync(join(dir, "s.csv")).length).toBe(3);
+  });
+});
+
+describe("throttled bad-line reports", () => {
+  it("one per file per period, the next one counting those held back", () => {
+    let clock = 0;
+    const logged: string[] = [];
+    const report = throttleBadLines((r, heldBack) => logged.push(`${r.diagnostic.message} (+${heldBack})`), 1000, () => clock);
+    const bad = (file: string, line: number): SourceReport => ({ tag: "badLine", file, line, diagnostic: { key: "inputBadLine", code: "RQ7001", severity: "error", message: `${file}:${line}` } });
+    report(bad("a", 1));
+    clock = 500;
+    report(bad("a", 2));
+    report(bad("b", 1));
+    report(bad("a", 3));
+    report({ tag: "waiting", diagnostic: { key: "inputNoFile", code: "RQ7101", severity: "warning", message: "w" } });
+    clock = 1000;
+    report(bad("a", 4));
+    report(bad("a", 5));
+    expect(logged).toEqual(["a:1 (+0)", "b:1 (+0)", "w (+0)", "a:4 (+2)"]);
   });
 });
