@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { NType, T, notNull, nullable } from "../../../grammar/types.js";
+import { T, notNull, nullable } from "../../../grammar/types.js";
 import { Checker } from "../../../runtime/testing/checker.js";
 import { compileOutput, type OutputField } from "../../../runtime/testing/expect.js";
 import { testDescription, type TestOutput } from "../../../runtime/testing/schema.js";
@@ -150,7 +150,7 @@ describe("checker", () => {
   });
 
   it("refuses expected maps, which have no literal", () => {
-    const fields: OutputField[] = [{ name: "m", type: notNull(T.map(notNull(T.string), notNull(T.u8))) as NType }];
+    const fields: OutputField[] = [{ name: "m", type: notNull(T.map(notNull(T.string), notNull(T.u8))) }];
     expect(thrown(() => compileOutput(spec("p/f", [{ m: "{}" }]), fields)).diagnostics[0]!.code).toBe("RQ8202");
   });
 });
