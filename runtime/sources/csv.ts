@@ -69,8 +69,6 @@ interface Cursor {
   pos: number;
   /** 1-based number of the column being read */
   column: number;
-  /** whether the last column read by readColumn was quoted */
-  quoted: boolean;
 }
 
 const CH_NULL = "\\N";
@@ -99,7 +97,7 @@ export function compileCsvReader(spec: CsvSpec): CsvLineParser {
 }
 
 class ReaderBuilder {
-  readonly cur: Cursor = { line: "", pos: 0, column: 0, quoted: false };
+  readonly cur: Cursor = { line: "", pos: 0, column: 0 };
   private readonly sep: string;
   private readonly quoteCode: number;
   private readonly nullString: string;
@@ -128,12 +126,8 @@ class ReaderBuilder {
     if (start > line.length) fail("missing column");
     if (line.charCodeAt(start) === this.quoteCode) {
       const text = this.readQuoted(line, start);
-      if (text !== undefined) {
-        cur.quoted = true;
-        return text;
-      }
+      if (text !== undefined) return text;
     }
-    cur.quoted = false;
     let end = line.indexOf(this.sep, start);
     if (end < 0) end = line.length;
     if (this.escape !== undefined) {
