@@ -121,7 +121,7 @@ class Parser {
     }
   }
 
-  // OCaml comments nest; strings inside them are not special here (no quotes in test comments matter).
+  // Comments nest as in OCaml; unlike OCaml, quotes inside them are not special.
   private skipComment(): void {
     const text = this.source.text;
     const start = this.pos;
