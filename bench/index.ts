@@ -3,6 +3,7 @@
 
 import { benchAggregates } from "./aggregates.js";
 import { benchArchivist } from "./archivist.js";
+import { benchCsv } from "./csv.js";
 import { benchFrontend } from "./frontend.js";
 
 function mops(x: number): string {
@@ -28,6 +29,13 @@ async function main(): Promise<void> {
     "Stateful functions, updates per second over 1M values (baseline: hand-written loop)",
     ["function", "registry", "hand-written", "ratio"],
     aggs.map((r) => [r.name, mops(r.opsPerSec), mops(r.baselineOpsPerSec), (r.opsPerSec / r.baselineOpsPerSec).toFixed(2)]),
+  );
+
+  const csv = benchCsv();
+  table(
+    "CSV reader, numeric lines per second (baseline: hand-written split + Number/parseInt)",
+    ["case", "reader", "hand-written", "ratio"],
+    csv.map((r) => [r.name, mops(r.linesPerSec), mops(r.baselineLinesPerSec), (r.linesPerSec / r.baselineLinesPerSec).toFixed(2)]),
   );
 
   // baseline: the same scenarios on a 10-function site, the solver already loaded
