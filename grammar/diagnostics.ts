@@ -182,6 +182,7 @@ export const MESSAGES = {
   gcCannotDelete: w("RQ9101", "gc: cannot delete {path}: {reason}"),
   gcCannotRecover: w("RQ9102", "gc: cannot recover {path}: {reason}"),
   gcCannotRead: w("RQ9103", "gc: cannot read {path}: {reason}"),
+  gcCannotWrite: w("RQ9104", "gc: cannot write {path}: {reason}"),
 
   // ---- RQ8xxx: test files (test-format.md); RQ80xx syntax, RQ81xx schema, RQ82xx expectations, RQ83xx verdicts ----
   testExpected: e("RQ8001", "expected {expected}, got {got}"),
