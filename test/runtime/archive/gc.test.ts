@@ -5,6 +5,8 @@ import { describe, expect, it } from "vitest";
 import { archiveDir, archivePaths } from "../../../runtime/archive/layout.js";
 import { acquireWriterLock, createLease } from "../../../runtime/archive/locks.js";
 import { GcOptions, filesToDelete, mergeRanges, runGcPass } from "../../../runtime/archive/gc.js";
+import { RamenError } from "../../../grammar/diagnostics.js";
+import { readArchiveSummaries } from "../../../runtime/archivist/stats.js";
 import { Row, rowsFrom, sealedFile, tempDir, unsealedFile, writeFile } from "./files.js";
 
 const HASH = "00000000000000aa";
@@ -243,6 +245,22 @@ describe("archive summary", () => {
     expect(summary).toStrictEqual({
       [FQ]: { times: [[0, 20, false], [100, 115, true]], num_files: 3, num_bytes: bytes + current.byteLength, current_size: current.byteLength },
     });
+    // The archivist, its reader, understands it.
+    expect(readArchiveSummaries(join(state, "archivist/v1/summary/local.json")).get(FQ)).toStrictEqual({
+      times: [[0, 20, false], [100, 115, true]],
+      numFiles: 3,
+      numBytes: bytes + current.byteLength,
+    });
     expect(statSync(join(state, "archivist/v1/summary")).isDirectory()).toBe(true);
+  });
+});
+
+describe("a pass", () => {
+  it("finds nothing to do without archives, and fails only when the archive root cannot be read", () => {
+    const empty = tempDir();
+    expect(runGcPass(options(empty)).lines).toStrictEqual(["gc: 0 files, 0 bytes deleted in 0 archives"]);
+    const broken = tempDir();
+    writeFile(join(broken, "archives"), "a file, not a directory");
+    expect(() => runGcPass(options(broken))).toThrow(RamenError);
   });
 });
