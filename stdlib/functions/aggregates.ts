@@ -19,7 +19,6 @@ import { compareValues } from "../compare.js";
 import type {
   FunctionEntry,
   ImplCall,
-  InlineStateful,
   InlineStorage,
   InlineVar,
   StatefulImpl,
@@ -56,19 +55,13 @@ import {
   unitsOfArg,
   valueKey,
   type Operand,
+  type StateMachine,
 } from "./stateful-common.js";
 
 // ---- the shape of an aggregate entry -------------------------------------------------------
 
-interface AggregateImpl<S> {
-  readonly init: (call: ImplCall) => S;
-  readonly update: (state: S, args: readonly Value[], call: ImplCall) => S;
-  readonly finalize: (state: S, call: ImplCall) => Value;
-  readonly inline?: (call: ImplCall) => InlineStateful | undefined;
-}
-
 /** Adds the immediate mode to a state machine aggregating argument `x`. */
-function withImmediate<S>(impl: AggregateImpl<S>, x = 0): StatefulImpl {
+function withImmediate<S>(impl: StateMachine<S>, x = 0): StatefulImpl {
   const immediate = (args: readonly Value[], call: ImplCall): Value => {
     const list = args[x];
     if (list === null || list === undefined) return null;

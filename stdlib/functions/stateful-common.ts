@@ -6,10 +6,13 @@
 
 import { isSequence, ntypeToString, type NType, T } from "../../grammar/types.js";
 import { normalizeUnits, type Units } from "../../grammar/units.js";
-import type { ImplCall, InlineRefs, TypingCall } from "../entry.js";
+import type { ImplCall, InlineRefs, StatefulImpl, TypingCall } from "../entry.js";
 import { freshNames } from "../inline-state.js";
 import { arg, concretize, expectConstant, expectInteger, expectNotNull, expectNumeric } from "../typing.js";
 import { isCidr, type Value } from "../values.js";
+
+/** A state machine as the families write it, before the registry's `kind` tag and the immediate mode are added. */
+export type StateMachine<S> = Pick<StatefulImpl<S>, "init" | "update" | "finalize" | "inline">;
 
 // ---- typing -------------------------------------------------------------------------
 

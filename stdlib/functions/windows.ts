@@ -49,18 +49,12 @@ import {
   toFloat,
   unitsOfArg,
   valueKey,
+  type StateMachine,
 } from "./stateful-common.js";
 
 // ---- the shape of a sequence entry -----------------------------------------------------------
 
-interface SequenceImpl<S> {
-  readonly init: (call: ImplCall) => S;
-  readonly update: (state: S, args: readonly Value[], call: ImplCall) => S;
-  readonly finalize: (state: S, call: ImplCall) => Value;
-  readonly inline?: (call: ImplCall) => InlineStateful | undefined;
-}
-
-function stateful<S>(impl: SequenceImpl<S>): StatefulImpl {
+function stateful<S>(impl: StateMachine<S>): StatefulImpl {
   // The registry holds states as `unknown`; each impl only ever sees its own.
   return { kind: "stateful", ...impl } as unknown as StatefulImpl;
 }
