@@ -22,7 +22,6 @@
 import type { NType, Type } from "../../grammar/types.js";
 import { castValue } from "../../stdlib/cast.js";
 import type { FunctionEntry, ImplCall } from "../../stdlib/entry.js";
-import { inlineWrap, numKind } from "../../stdlib/ints.js";
 import { entryOf } from "../../stdlib/registry.js";
 import type { Cidr, Value } from "../../stdlib/values.js";
 import { valueFromJson, type TCall, type TCase, type TExpr, type TRecord, type TupleVariable } from "../ir.js";
@@ -125,7 +124,8 @@ function dataLiteral(x: unknown): string {
   return x === undefined ? "undefined" : JSON.stringify(x);
 }
 
-const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
+/** An identifier, possibly followed by property reads and indexes (`row[3]`, `a.b`): binds tightest. */
+const ACCESS_CHAIN = /^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*|\[[\w$]+\])*$/;
 const SIMPLE_LITERAL = /^(?:\d[\w.]*|true|false|null|undefined|NaN|Infinity|"(?:[^"\\]|\\.)*"|\(-[\w.]+\))$/;
 
 /** Whether `code` is fully enclosed in one pair of parentheses (conservative: false when unsure). */
@@ -134,7 +134,12 @@ function isParenthesized(code: string): boolean {
   let depth = 0;
   for (let i = 0; i < code.length; i++) {
     const c = code[i];
-    if (c === '"' || c === "'" || c === "`" || c === "/") return false;
+    if (c === '"') {
+      // Skips a double-quoted literal (as written by stringLiteral).
+      for (i++; i < code.length && code[i] !== '"'; i++) if (code[i] === "\\") i++;
+      continue;
+    }
+    if (c === "'" || c === "`" || c === "/") return false;
     if (c === "(") depth++;
     else if (c === ")" && --depth === 0) return i === code.length - 1;
   }
@@ -143,7 +148,7 @@ function isParenthesized(code: string): boolean {
 
 /** `code` made safe to splice next to any operator. */
 function atomic(code: string): string {
-  return IDENTIFIER.test(code) || SIMPLE_LITERAL.test(code) || isParenthesized(code) ? code : `(${code})`;
+  return ACCESS_CHAIN.test(code) || SIMPLE_LITERAL.test(code) || isParenthesized(code) ? code : `(${code})`;
 }
 
 // ---- the generator --------------------------------------------------------------------------------
@@ -361,23 +366,19 @@ class Generator {
   }
 }
 
-/** Inline code converting `x` between types held alike or numerically, undefined when castValue is needed. */
+/** Inline code for the conversions that change no value (widenings), undefined for the others (castValue then). */
 function convertInline(x: string, from: Type, to: Type): string | undefined {
   if (from.tag === to.tag && from.tag !== "int" && from.tag !== "vector" && from.tag !== "list" && from.tag !== "tuple" && from.tag !== "record" && from.tag !== "map") return x;
   // ip4/ip6 values are already ip values, and cidr4/cidr6 cidr values.
   if ((to.tag === "ip" && (from.tag === "ip4" || from.tag === "ip6")) || (to.tag === "cidr" && (from.tag === "cidr4" || from.tag === "cidr6"))) return x;
   if (from.tag !== "int") return undefined;
-  const source = numKind(from);
-  if (to.tag === "float") return source.kind === "big" ? `Number(${x})` : x;
+  const bigSource = from.width > 32;
+  if (to.tag === "float") return bigSource ? `Number(${x})` : x;
   if (to.tag !== "int") return undefined;
-  const target = numKind(to);
-  if (target.kind === "float" || source.kind === "float") return undefined;
-  if (source.signed === target.signed && source.width <= target.width) {
-    if (source.kind === target.kind) return x;
-    if (target.kind === "big") return `BigInt(${x})`;
-  }
-  if (target.kind === "big") return inlineWrap(source.kind === "big" ? x : `BigInt(${x})`, target);
-  return inlineWrap(source.kind === "big" ? `Number(BigInt.asUintN(32, ${x}))` : x, target);
+  const lossless = from.signed === to.signed ? from.width <= to.width : !from.signed && from.width < to.width;
+  if (!lossless) return undefined;
+  // A widening changes the representation only from number to bigint.
+  return bigSource || to.width <= 32 ? x : `BigInt(${x})`;
 }
 
 // ---- ImplCall -----------------------------------------------------------------------------------
