@@ -19,7 +19,7 @@
 // Generated code refers to module-level names: the hoisted declarations, the
 // run-time hooks named by `env.runtime`, and the imports of EXPR_IMPORTS.
 
-import type { NType, Type } from "../../grammar/types.js";
+import { ntypeEquals, type NType, type Type } from "../../grammar/types.js";
 import { castValue } from "../../stdlib/cast.js";
 import type { FunctionEntry, ImplCall } from "../../stdlib/entry.js";
 import { entryOf } from "../../stdlib/registry.js";
@@ -166,7 +166,7 @@ class Generator {
   readonly hoisted: string[] = [];
   private indent = "";
   /** Values of the fields of the record literals being generated, by record id. */
-  private readonly recordFields = new Map<number, Operand[]>();
+  private readonly recordFields = new Map<number, { readonly value: Operand; readonly type: NType }[]>();
 
   constructor(private readonly env: ExprEnv) {}
 
@@ -211,10 +211,10 @@ class Generator {
       case "global":
         return { code: atomic(this.env.global(e.name, e.type)), repeatable: false };
       case "record_field": {
-        const fields = this.recordFields.get(e.record);
-        const field = fields?.[e.index];
+        const field = this.recordFields.get(e.record)?.[e.index];
         if (!field) throw new Error(`internal: record field ${e.name} read outside of its record`);
-        return field;
+        // The checker types the reference as its use needs (`x + 1i64` over `x: 0`) without a convert node.
+        return ntypeEquals(field.type, e.type) ? field.value : this.convert(field.value, field.type, e.type);
       }
       case "vector":
       case "tuple":
@@ -247,11 +247,11 @@ class Generator {
 
   private record(e: TRecord): Operand {
     // Later fields may read earlier ones by name: each field is bound once.
-    const fields: Operand[] = [];
+    const fields: { value: Operand; type: NType }[] = [];
     this.recordFields.set(e.id, fields);
-    for (const f of e.fields) fields.push(this.bind(this.expr(f.value), "field"));
+    for (const f of e.fields) fields.push({ value: this.bind(this.expr(f.value), "field"), type: f.value.type });
     this.recordFields.delete(e.id);
-    return { code: `[${fields.map((f) => f.code).join(", ")}]`, repeatable: false };
+    return { code: `[${fields.map((f) => f.value.code).join(", ")}]`, repeatable: false };
   }
 
   // ---- calls ------------------------------------------------------------------------------------

@@ -45,6 +45,9 @@ function evaluateCall(e: TCall, row: readonly Value[]): Value {
   return impl.apply(args, call);
 }
 
+/** Field values of the record literals being evaluated, by record id. */
+const records = new Map<number, { value: Value; type: NType }[]>();
+
 /** The value of `e` on a row of `in` fields, straight from the definitions of raql.md §5. */
 function evaluate(e: TExpr, row: readonly Value[]): Value {
   switch (e.kind) {
@@ -67,6 +70,17 @@ function evaluate(e: TExpr, row: readonly Value[]): Value {
     case "vector":
     case "tuple":
       return e.items.map((i) => evaluate(i, row));
+    case "record": {
+      const fields: { value: Value; type: NType }[] = [];
+      records.set(e.id, fields);
+      for (const f of e.fields) fields.push({ value: evaluate(f.value, row), type: f.value.type });
+      return fields.map((f) => f.value);
+    }
+    case "record_field": {
+      // The reference may be typed wider than the field (the checker adds no convert node there).
+      const field = records.get(e.record)![e.index]!;
+      return castValue(field.value, field.type, e.type);
+    }
     default:
       throw new Error(`the reference evaluator reads no ${e.kind}`);
   }
@@ -143,7 +157,16 @@ const expressions = fc.letrec<{ num: string; bool: string; str: string }>((tie) 
   ),
 }));
 
-const arbExpression = fc.oneof(expressions.num, expressions.bool, expressions.str);
+/** Composite literals (with names of earlier record fields) and GET of their items. */
+const composites = fc.oneof(
+  fc.tuple(expressions.num, expressions.num).map(([x, y]) => `[${x}; ${y}]`),
+  fc.tuple(expressions.num, expressions.str, expressions.bool).map(([x, y, z]) => `(${x}; ${y}; ${z})`),
+  fc.tuple(expressions.num, expressions.num).map(([x, y]) => `{x: ${x}; y: x + ${y}}`),
+  fc.tuple(expressions.num, expressions.num, expressions.num).map(([x, y, i]) => `GET(${i}, [${x}; ${y}; 7])`),
+  fc.tuple(expressions.num, expressions.str).map(([x, y]) => `2nd (${x}; ${y})`),
+);
+
+const arbExpression = fc.oneof(expressions.num, expressions.bool, expressions.str, composites);
 
 const arbRow = fc.record(Object.fromEntries(Object.entries(FIELD_TYPES).map(([n, t]) => [n, arbValue(t)]))) as fc.Arbitrary<Record<string, Value>>;
 
