@@ -21,6 +21,7 @@
 
 import { ntypeEquals, type NType, type Type } from "../../grammar/types.js";
 import { castValue } from "../../stdlib/cast.js";
+import { inlineWrap } from "../../stdlib/ints.js";
 import type { FunctionEntry, ImplCall } from "../../stdlib/entry.js";
 import { entryOf } from "../../stdlib/registry.js";
 import type { Cidr, Value } from "../../stdlib/values.js";
@@ -366,7 +367,7 @@ class Generator {
   }
 }
 
-/** Inline code for the conversions that change no value (widenings), undefined for the others (castValue then). */
+/** Inline code for conversions between scalars held alike and between numbers, undefined for the others (castValue then). */
 function convertInline(x: string, from: Type, to: Type): string | undefined {
   if (from.tag === to.tag && from.tag !== "int" && from.tag !== "vector" && from.tag !== "list" && from.tag !== "tuple" && from.tag !== "record" && from.tag !== "map") return x;
   // ip4/ip6 values are already ip values, and cidr4/cidr6 cidr values.
@@ -376,9 +377,10 @@ function convertInline(x: string, from: Type, to: Type): string | undefined {
   if (to.tag === "float") return bigSource ? `Number(${x})` : x;
   if (to.tag !== "int") return undefined;
   const lossless = from.signed === to.signed ? from.width <= to.width : !from.signed && from.width < to.width;
-  if (!lossless) return undefined;
-  // A widening changes the representation only from number to bigint.
-  return bigSource || to.width <= 32 ? x : `BigInt(${x})`;
+  if (lossless) return bigSource || to.width <= 32 ? x : `BigInt(${x})`;
+  // Integer constants are typed as narrow as their value allows, so converts may also narrow: wrap as castValue does.
+  if (to.width > 32) return inlineWrap(bigSource ? x : `BigInt(${x})`, to);
+  return inlineWrap(bigSource ? `Number(BigInt.asUintN(32, ${x}))` : x, to);
 }
 
 // ---- ImplCall -----------------------------------------------------------------------------------
