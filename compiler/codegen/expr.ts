@@ -55,7 +55,11 @@ export interface ExprEnv {
   global(name: string, type: NType): string;
   /** The current value of a LOCALLY or GLOBALLY stateful call. */
   state(call: TCall): string;
-  /** Module-level JS expressions of the hooks the worker provides (a function each); absent ones are left out of ImplCalls. */
+  /**
+   * Module-level JS expressions of the hooks the worker provides (a function
+   * each); absent ones are left out of ImplCalls. `print` receives an array
+   * that is reused: it must not keep it.
+   */
   readonly runtime: Partial<Record<RuntimeHook, string>>;
 }
 
@@ -140,16 +144,25 @@ function isParenthesized(code: string): boolean {
       for (i++; i < code.length && code[i] !== '"'; i++) if (code[i] === "\\") i++;
       continue;
     }
-    if (c === "'" || c === "`" || c === "/") return false;
+    if (c === "\\") {
+      i++; // an escaped character (in a regular expression literal) is no parenthesis
+      continue;
+    }
+    if (c === "'" || c === "`") return false;
     if (c === "(") depth++;
     else if (c === ")" && --depth === 0) return i === code.length - 1;
   }
   return false;
 }
 
+/** The callee of a call expression (`Math.abs(…)`, `BigInt(…)`), up to its argument list. */
+const CALLEE = /^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*(?=\()/;
+
 /** `code` made safe to splice next to any operator. */
 function atomic(code: string): string {
-  return ACCESS_CHAIN.test(code) || SIMPLE_LITERAL.test(code) || isParenthesized(code) ? code : `(${code})`;
+  if (ACCESS_CHAIN.test(code) || SIMPLE_LITERAL.test(code) || isParenthesized(code)) return code;
+  const callee = CALLEE.exec(code);
+  return callee && isParenthesized(code.slice(callee[0].length)) ? code : `(${code})`;
 }
 
 // ---- the generator --------------------------------------------------------------------------------
@@ -242,8 +255,7 @@ class Generator {
   private composite(items: readonly TExpr[]): Operand {
     const constants = items.map(constantValue);
     if (constants.every((c) => c !== undefined)) return this.constant(constants as Value[]);
-    const codes = items.map((item) => this.bind(this.expr(item), "item").code);
-    return { code: `[${codes.join(", ")}]`, repeatable: false };
+    return { code: `[${items.map((item) => this.expr(item).code).join(", ")}]`, repeatable: false };
   }
 
   private record(e: TRecord): Operand {
@@ -306,14 +318,15 @@ class Generator {
   /**
    * A call of `impl[method]` through module-level constants: the function, its
    * ImplCall, and an argument array reused by every evaluation (implementations
-   * never keep their argument array).
+   * never keep their argument array). The result is bound at once, so that
+   * calls with effects (PRINT, MAPADD) run in the order of the expression.
    */
   private viaFunction(entry: FunctionEntry, method: "apply" | "immediate", e: TCall, args: readonly Operand[]): Operand {
     const fn = this.hoist(method, `entryOf(${stringLiteral(entry.name)}).impl.${method}`);
     const call = this.hoist("call", implCallLiteral(implCall(e), this.env.runtime));
     const argArray = this.hoist("args", `[${args.map(() => "null").join(", ")}]`);
     args.forEach((a, i) => this.emit(`${argArray}[${i}] = ${a.code};`));
-    return { code: `${fn}(${argArray}, ${call})`, repeatable: false };
+    return this.bind({ code: `${fn}(${argArray}, ${call})`, repeatable: false }, e.fn);
   }
 
   // ---- CASE (raql.md §5.2) ----------------------------------------------------------------------------
