@@ -240,6 +240,8 @@ class Generator {
       case "case":
         return this.caseExpr(e);
       case "cast":
+        // Between numbers, and between types held alike, a cast is a conversion that cannot fail.
+        if (convertInline("x", e.expr.type.type, e.type.type) !== undefined) return this.convert(this.expr(e.expr), e.expr.type, e.type);
         return this.cast(this.expr(e.expr), e.expr.type, e.type, "cast");
       case "convert":
         return this.convert(this.expr(e.expr), e.expr.type, e.type);
@@ -370,7 +372,7 @@ class Generator {
     return { code: `${castFn}(${value.code})`, repeatable: false };
   }
 
-  /** Implicit lossless conversions: inline code for numbers, castValue for the rest. */
+  /** A conversion that cannot fail (implicit ones, casts between numbers): inline where convertInline can, else castValue. */
   private convert(value: Operand, from: NType, to: NType): Operand {
     const inline = (x: string) => convertInline(x, from.type, to.type);
     if (inline("x") === undefined) return this.cast(value, from, to, "convert");

@@ -104,6 +104,14 @@ describe("casts", () => {
     expect(() => compiled.evaluate([NaN])).toThrow(CastFailure);
   });
 
+  it("between integers wrap inline, as castValue does", () => {
+    const compiled = compile(typed("CAST(c AS u8)").expr);
+    expect(allCode(typed("CAST(c AS u8)").expr)).not.toContain("castValue");
+    expect(compiled.evaluate([300])).toBe(44);
+    expect(compiled.evaluate([-1])).toBe(255);
+    expect(compile(typed("CAST(nc AS i16)").expr).evaluate([null])).toBe(null);
+  });
+
   it("give NULL where the result is nullable", () => {
     expect(compile(typed('CAST(s AS u8?)').expr).evaluate(["x"])).toBe(null);
   });
