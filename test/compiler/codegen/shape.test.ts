@@ -155,6 +155,23 @@ describe("leaves owned by the loop code", () => {
     expect(generateExpr(plusOne, env).value).toBe("((local_3 + 1) | 0)");
   });
 
+  it("parameters, environment variables, globals and whole tuples are read as the environment says", () => {
+    const env = {
+      ...rowEnv({}),
+      param: (name: string) => `params.${name}`,
+      envVar: (name: string) => `envVars[${JSON.stringify(name)}]`,
+      global: (name: string) => `globals.${name}`,
+      whole: (variable: string) => `tuple_${variable}`,
+    };
+    const leaves: TExpr[] = [
+      { kind: "param", name: "p", type: notNull(T.i32), span: NO_SPAN },
+      { kind: "env", name: "HOME", type: nullable(T.string), span: NO_SPAN },
+      { kind: "global", name: "g", type: notNull(T.float), span: NO_SPAN },
+      { kind: "whole", variable: "in", type: notNull(T.tuple([])), span: NO_SPAN },
+    ];
+    expect(leaves.map((l) => generateExpr(l, env).value)).toEqual(["params.p", '(envVars["HOME"])', "globals.g", "tuple_in"]);
+  });
+
   it("IMMEDIATELY aggregates fold their list here", () => {
     const { expr } = typed("SUM [a; c]");
     expect(compile(expr).evaluate([3, 4])).toBe(7);
