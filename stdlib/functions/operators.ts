@@ -359,7 +359,11 @@ function typeAdditive(call: TypingCall): NType {
 function typeSub(call: TypingCall): NType {
   expectNumeric(call, 0);
   expectNumeric(call, 1);
-  const t = signedAtLeast(largestOf([arg(call, 0).type.type, arg(call, 1).type.type])!);
+  const [a, b] = [arg(call, 0).type, arg(call, 1).type];
+  const common = largestOf([a.type, b.type]);
+  // e.g. float and i128: no type holds both (raql.md §2.5)
+  if (common === undefined) call.fail(1, "sameType", {}, [`got: ${describe(a)} and ${describe(b)}`]);
+  const t = signedAtLeast(common);
   convertTo(call, 0, t);
   convertTo(call, 1, t);
   return result(t, anyNullable(call));
