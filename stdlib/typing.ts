@@ -252,7 +252,12 @@ export function signedAtLeast(t: Type): Type {
 /** `-x` on `uN` gives `iN` (§2.6); other numerics keep their type. */
 export function negatedType(t: Type): Type {
   if (t.tag === "int" && !t.signed) return T.int(true, t.width);
-  if (t.tag === "flexint") return { tag: "flexint", min: -t.max, max: -t.min, minWidth: t.minWidth };
+  if (t.tag === "flexint") {
+    // The range is that of the constants that flowed here, not of the value
+    // (ABS(-1) is typed like -1 but is 1): keep both signs, so the result is signed.
+    const m = [t.min, t.max, -t.min, -t.max].reduce((a, b) => (a > b ? a : b));
+    return { tag: "flexint", min: -m, max: m, minWidth: t.minWidth };
+  }
   return t;
 }
 

@@ -96,6 +96,13 @@ describe("flexible integer constants (§2.4)", () => {
     expect(outputTypes(r.ir, "f")).toEqual({ a: "u32", b: "u8", c: "i16", d: "u32", e: "float", f: "i32", g: "u40" });
   });
 
+  it("types the negation of a constant's function as signed, whatever constants it came from", () => {
+    // ABS(-1) is 1 though typed from the constant -1; its negation is -1 and needs a signed type
+    const r = check(program([source(), selectOf([item(call("neg", call("abs", int(-1))), "a"), item(call("neg", int(3)), "b")])]));
+    expect(r.errors).toEqual([]);
+    expect(outputTypes(r.ir, "f")).toEqual({ a: "i32", b: "i32" });
+  });
+
   it("folds constants into values of their final type", () => {
     const r = check(program([source(), selectOf([item(call("add", field("x"), int(1)), "a"), item(call("add", field("t"), int(2)), "b")])]));
     const op = fnOf(r.ir, "f").operation as AggregateIR;
