@@ -34,10 +34,16 @@ function typeLogic(call: TypingCall): NType {
   return result(T.bool, anyNullable(call));
 }
 
-/** Inlining is only possible when no operand can be NULL (three-valued logic needs to see NULLs). */
-function inlineLogic(op: string) {
-  return (args: readonly string[], call: ImplCall): string | undefined =>
-    call.argTypes.some((t) => t?.nullable) ? undefined : `(${args[0]} ${op} ${args[1]})`;
+/**
+ * Plain `&&` / `||` when no operand can be NULL; otherwise the three-valued
+ * table spelled out with comparisons only (the code generator binds operands
+ * used more than once to temporaries, so nothing is allocated).
+ */
+function inlineLogic(op: "&&" | "||", dominant: boolean) {
+  return ([a, b]: readonly string[], call: ImplCall): string =>
+    call.argTypes.some((t) => t?.nullable)
+      ? `(${a} === ${dominant} || ${b} === ${dominant} ? ${dominant} : ${a} === null || ${b} === null ? null : ${!dominant})`
+      : `(${a} ${op} ${b})`;
 }
 
 const logic: FunctionEntry[] = [
@@ -57,7 +63,7 @@ const logic: FunctionEntry[] = [
       kind: "stateless",
       passNulls: true,
       apply: ([a, b]) => (a === true || b === true ? true : a === null || b === null ? null : false),
-      inline: inlineLogic("||"),
+      inline: inlineLogic("||", true),
     },
   },
   {
@@ -76,7 +82,7 @@ const logic: FunctionEntry[] = [
       kind: "stateless",
       passNulls: true,
       apply: ([a, b]) => (a === false || b === false ? false : a === null || b === null ? null : true),
-      inline: inlineLogic("&&"),
+      inline: inlineLogic("&&", false),
     },
   },
   {
@@ -830,6 +836,8 @@ const misc: FunctionEntry[] = [
         for (const a of args) if (a !== null) return a;
         return null;
       },
+      // Values are never undefined, so `??` is exactly "first non-NULL".
+      inline: (args) => `(${args.join(" ?? ")})`,
     },
   },
   {
@@ -868,7 +876,7 @@ const misc: FunctionEntry[] = [
     examples: ["NULL IS NULL = true"],
     typing: typeNullTest,
     units: "none",
-    impl: { kind: "stateless", passNulls: true, apply: ([a]) => a === null },
+    impl: { kind: "stateless", passNulls: true, apply: ([a]) => a === null, inline: ([a]) => `(${a} === null)` },
   },
   {
     name: "is_not_null",
@@ -882,7 +890,7 @@ const misc: FunctionEntry[] = [
     examples: ["1? IS NOT NULL = true"],
     typing: typeNullTest,
     units: "none",
-    impl: { kind: "stateless", passNulls: true, apply: ([a]) => a !== null },
+    impl: { kind: "stateless", passNulls: true, apply: ([a]) => a !== null, inline: ([a]) => `(${a} !== null)` },
   },
 ];
 

@@ -145,7 +145,7 @@ const expressions = fc.letrec<{ num: string; bool: string; str: string }>((tie) 
     fc.tuple(tie("str"), fc.constantFrom("=", "<", ">="), tie("str")).map(([x, op, y]) => `(${x} ${op} ${y})`),
     fc.tuple(tie("bool"), fc.constantFrom("AND", "OR"), tie("bool")).map(([x, op, y]) => `(${x} ${op} ${y})`),
     tie("bool").map((x) => `NOT (${x})`),
-    fc.constantFrom(...NULLABLE_NUM_FIELDS, "ns", "nbo").map((n) => `(${n} IS NULL)`),
+    fc.tuple(fc.constantFrom(...NULLABLE_NUM_FIELDS, "ns", "nbo"), fc.constantFrom("IS NULL", "IS NOT NULL")).map(([n, test]) => `(${n} ${test})`),
     tie("str").map((x) => `(${x} LIKE "a%")`),
     tie("str").map((x) => `(${x} STARTS WITH "b")`),
   ),

@@ -24,7 +24,10 @@ function typed(text: string): { expr: TExpr; input: readonly string[] } {
 }
 
 function allCode(e: TExpr): string {
-  const g = generateExpr(e, rowEnv({}));
+  return allCodeOf(generateExpr(e, rowEnv({})));
+}
+
+function allCodeOf(g: { hoisted: readonly string[]; statements: readonly string[]; value: string }): string {
   return [...g.hoisted, ...g.statements, g.value].join("\n");
 }
 
@@ -72,6 +75,34 @@ describe("NULL propagation", () => {
     expect(compiled.generated.statements.join("\n").match(/!== null/g)).toHaveLength(1);
     expect(compiled.evaluate([null])).toBe(null);
     expect(compiled.evaluate([2147483647])).toBe(-2147483648);
+  });
+});
+
+describe("operations that see NULLs", () => {
+  // Expected values: RaQL three-valued logic (raql.md §5.3), IS NULL and COALESCE definitions.
+  it("three-valued AND/OR over nullable operands are inline", () => {
+    const and = compile(typed("(nc > 0) AND bo").expr);
+    const or = compile(typed("(nc > 0) OR bo").expr);
+    for (const { generated } of [and, or]) expect(allCodeOf(generated)).not.toMatch(/entryOf/);
+    expect(and.evaluate([null, false])).toBe(false);
+    expect(and.evaluate([null, true])).toBe(null);
+    expect(and.evaluate([1, true])).toBe(true);
+    expect(or.evaluate([null, true])).toBe(true);
+    expect(or.evaluate([null, false])).toBe(null);
+    expect(or.evaluate([-1, false])).toBe(false);
+  });
+
+  it("IS NULL, IS NOT NULL and COALESCE are inline", () => {
+    const isNull = compile(typed("nc IS NULL").expr);
+    const isNotNull = compile(typed("nc IS NOT NULL").expr);
+    const coalesce = compile(typed("COALESCE(nc, 0)").expr);
+    for (const { generated } of [isNull, isNotNull, coalesce]) expect(allCodeOf(generated)).not.toMatch(/entryOf/);
+    expect(isNull.evaluate([null])).toBe(true);
+    expect(isNull.evaluate([3])).toBe(false);
+    expect(isNotNull.evaluate([null])).toBe(false);
+    expect(coalesce.evaluate([null])).toBe(0);
+    expect(coalesce.evaluate([0])).toBe(0);
+    expect(coalesce.evaluate([-7])).toBe(-7);
   });
 });
 
