@@ -79,6 +79,7 @@ const abs = numericUnary({
   big: (a, k) => (k.signed && a < 0n ? wrapBig(-a, true, k.width) : a),
   inlineFloat: (a) => `Math.abs(${a})`,
   inlineSmall: (a, k) => (k.signed ? inlineWrap(`Math.abs(${a})`, k) : a),
+  inlineBig: (a, k) => (k.signed ? inlineWrap(`(${a} < 0n ? -${a} : ${a})`, k) : a),
 });
 
 const sq = numericUnary({
@@ -146,8 +147,14 @@ function extremum(greatest: boolean): StatelessImpl {
       }
       return best;
     },
-    // Small integers only: Math.max/min would disagree with the NaN order of compareValues.
-    inline: (args, call) => (numKind(call.resultType).kind === "small" ? `Math.${greatest ? "max" : "min"}(${args.join(", ")})` : undefined),
+    // Integers only: Math.max/min and `>` would disagree with the NaN order of compareValues.
+    // Wide integers are bigints; with two of them a conditional keeps the first on ties, as `apply` does.
+    inline: (args, call) => {
+      const kind = numKind(call.resultType).kind;
+      if (kind === "small") return `Math.${greatest ? "max" : "min"}(${args.join(", ")})`;
+      if (kind === "big" && args.length === 2) return `(${args[1]} ${greatest ? ">" : "<"} ${args[0]} ? ${args[1]} : ${args[0]})`;
+      return undefined;
+    },
   };
 }
 
