@@ -3,6 +3,7 @@
 
 import { benchAggregates } from "./aggregates.js";
 import { benchArchivist } from "./archivist.js";
+import { benchBatches } from "./batches.js";
 import { benchCsv } from "./csv.js";
 import { benchFrontend } from "./frontend.js";
 
@@ -36,6 +37,13 @@ async function main(): Promise<void> {
     "CSV reader, numeric lines per second (baseline: hand-written split + Number/parseInt)",
     ["case", "reader", "hand-written", "ratio"],
     csv.map((r) => [r.name, mops(r.linesPerSec), mops(r.baselineLinesPerSec), (r.linesPerSec / r.baselineLinesPerSec).toFixed(2)]),
+  );
+
+  const batches = benchBatches();
+  table(
+    "Arrow batches, 1M rows x 5 numeric columns (baseline: plain typed arrays by hand)",
+    ["case", "builder/reader", "by hand", "ratio"],
+    batches.map((r) => [r.name, mops(r.rowsPerSec), mops(r.baselineRowsPerSec), (r.rowsPerSec / r.baselineRowsPerSec).toFixed(2)]),
   );
 
   // baseline: the same scenarios on a 10-function site, the solver already loaded
