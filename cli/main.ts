@@ -10,6 +10,7 @@ import { registerCompile } from "./commands/compile.js";
 import { registerFmt } from "./commands/fmt.js";
 import { registerFunctions } from "./commands/functions.js";
 import { registerInfo } from "./commands/info.js";
+import { registerTest } from "./commands/test.js";
 import { UsageError } from "./errors.js";
 import { configureLog } from "./log.js";
 
@@ -62,6 +63,7 @@ function buildProgram(): Command {
   registerFmt(program);
   registerFunctions(program);
   registerArchivist(program);
+  registerTest(program);
   return program;
 }
 

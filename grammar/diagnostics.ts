@@ -207,6 +207,9 @@ export const MESSAGES = {
   testNoTuple: e("RQ8302", "{fq}: no tuple was output within {timeout}s"),
   testForbiddenTuple: e("RQ8303", "{fq}: enumerated {count} {tuples} and found this forbidden tuple:\n  {tuple}"),
   testNothingToCheck: w("RQ8304", "{fq}: nothing to check"),
+  testUnknownProgram: e("RQ8206", "Unknown program {program} (have {available})"),
+  testUnknownFunction: e("RQ8207", "Unknown function {function} in program {program}"),
+  testCannotCompile: e("RQ8208", "Cannot compile {name}: {error}"),
 } as const satisfies Record<string, MessageDef>;
 
 export type MessageKey = keyof typeof MESSAGES;

@@ -61,6 +61,11 @@ export interface ExprEnv {
    * that is reused: it must not keep it.
    */
   readonly runtime: Partial<Record<RuntimeHook, string>>;
+  /**
+   * The current item of a generator call (SPLIT), when the loop code expands
+   * generators around this expression; without it generators are an error.
+   */
+  generatorItem?(call: TCall): string;
 }
 
 export interface GeneratedExpr {
@@ -87,7 +92,7 @@ export function functionBody(g: GeneratedExpr): string {
 // ---- JS literals ----------------------------------------------------------------------------
 
 /** The JS source of a string of bytes (char codes 0–255), ASCII only. */
-function stringLiteral(s: string): string {
+export function stringLiteral(s: string): string {
   return JSON.stringify(s).replace(/[\u007f-\u00ff]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
 }
 
@@ -125,7 +130,7 @@ export function valueLiteral(v: Value | undefined): string {
 }
 
 /** The JS source of plain JSON data (types, options). */
-function dataLiteral(x: unknown): string {
+export function dataLiteral(x: unknown): string {
   return x === undefined ? "undefined" : JSON.stringify(x);
 }
 
@@ -272,6 +277,8 @@ class Generator {
   // ---- calls ------------------------------------------------------------------------------------
 
   private call(e: TCall): Operand {
+    const item = e.generator ? this.env.generatorItem?.(e) : undefined;
+    if (item !== undefined) return { code: item, repeatable: true };
     if (e.generator) throw new Error(`internal: the generator ${e.fn} must be expanded by the loop code`);
     const entry = entryOf(e.fn);
     if (!entry) throw new Error(`internal: no registry entry ${e.fn}`);
@@ -416,7 +423,7 @@ function constantValue(e: TExpr | null): Value | undefined {
 }
 
 /** The compile-time facts of a call site (run-time hooks excepted). */
-function implCall(e: TCall): ImplCall {
+export function implCall(e: TCall): ImplCall {
   return {
     argTypes: e.args.map((a) => a?.type ?? null),
     resultType: e.type,
@@ -427,7 +434,7 @@ function implCall(e: TCall): ImplCall {
 }
 
 /** The JS source of `call` completed with the worker's hooks. */
-function implCallLiteral(call: ImplCall, runtime: ExprEnv["runtime"]): string {
+export function implCallLiteral(call: ImplCall, runtime: ExprEnv["runtime"]): string {
   const hooks = (Object.keys(runtime) as RuntimeHook[]).filter((k) => runtime[k] !== undefined);
   const fields = [
     `argTypes: ${dataLiteral(call.argTypes)}`,
