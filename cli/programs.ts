@@ -5,6 +5,7 @@
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
+import { generateModule } from "../compiler/codegen/module.js";
 import { checkProgram, describeProgram, schemaOfProgram } from "../compiler/index.js";
 import type { ProgramDescription, ProgramIR, ProgramSchema } from "../compiler/index.js";
 import { Diagnostic, RamenError } from "../grammar/diagnostics.js";
@@ -12,7 +13,7 @@ import type { SourceFile } from "../grammar/source.js";
 import type { Value } from "../stdlib/values.js";
 import { programSourceName, readSource } from "./sources.js";
 
-export const COMPILED_FORMAT = "ramen-ts/1";
+export const COMPILED_FORMAT = "ramen-ts/2";
 
 /** The content of a `.x` file. */
 export interface CompiledProgram {
@@ -21,6 +22,8 @@ export interface CompiledProgram {
   readonly source_md5: string;
   readonly info: ProgramDescription;
   readonly ir: ProgramIR;
+  /** the generated JavaScript module (compiler/codegen/module.ts) */
+  readonly module: string;
 }
 
 export function md5(text: string): string {
@@ -49,6 +52,8 @@ export function writeFileAtomic(file: string, content: string): void {
 export interface CompileResult {
   readonly compiled: CompiledProgram;
   readonly warnings: readonly Diagnostic[];
+  /** the TypeScript the module was made from (`--emit-ts`) */
+  readonly typescript: string;
 }
 
 /**
@@ -62,27 +67,35 @@ export class ProgramLoader {
 
   constructor(readonly libPaths: readonly string[]) {}
 
-  compile(source: SourceFile, programName: string, params?: Readonly<Record<string, Value>>): CompileResult {
+  /** Checks a program: its IR and warnings. */
+  check(source: SourceFile, programName: string, params?: Readonly<Record<string, Value>>): { ir: ProgramIR; warnings: readonly Diagnostic[] } {
     this.inProgress.push(programSourceName(programName));
     try {
-      const { ir, warnings } = checkProgram({
+      return checkProgram({
         source,
         programName,
         resolveProgram: (name) => this.resolve(name),
         searchPaths: this.libPaths,
         ...(params ? { params } : {}),
       });
-      const compiled: CompiledProgram = {
-        format: COMPILED_FORMAT,
-        program: programName,
-        source_md5: md5(source.text),
-        info: describeProgram(ir),
-        ir,
-      };
-      return { compiled, warnings };
     } finally {
       this.inProgress.pop();
     }
+  }
+
+  /** Checks a program and generates its module. */
+  compile(source: SourceFile, programName: string, params?: Readonly<Record<string, Value>>): CompileResult {
+    const { ir, warnings } = this.check(source, programName, params);
+    const generated = generateModule(ir);
+    const compiled: CompiledProgram = {
+      format: COMPILED_FORMAT,
+      program: programName,
+      source_md5: md5(source.text),
+      info: describeProgram(ir),
+      ir,
+      module: generated.javascript,
+    };
+    return { compiled, warnings, typescript: generated.typescript };
   }
 
   /** The schema of a program named in FROM (without `#suffix`), or undefined. */
@@ -101,8 +114,8 @@ export class ProgramLoader {
         return this.remember(name, schemaOfProgram(compiled.ir));
       }
       if (hasSource) {
-        const { compiled: fresh } = this.compile(readSource(sourceFile), name);
-        return this.remember(name, schemaOfProgram(fresh.ir));
+        const { ir } = this.check(readSource(sourceFile), name);
+        return this.remember(name, schemaOfProgram(ir));
       }
     }
     return undefined;

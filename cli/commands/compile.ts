@@ -14,6 +14,7 @@ interface CompileOptions {
   output?: string;
   as?: string;
   replace?: boolean;
+  emitTs?: boolean;
 }
 
 function collect(value: string, previous: string[] | undefined): string[] {
@@ -53,6 +54,7 @@ export function registerCompile(program: Command): void {
     .option("-o, --output <file>", "where to write the compiled program (one source only)")
     .option("--as <name>", "program name (one source only)")
     .option("-r, --replace", "overwrite an output that holds something else")
+    .option("--emit-ts", "also write the generated TypeScript module next to the output (NAME.ts)")
     .addOption(new Option("-O, --optimization-level <n>", "accepted for compatibility").hideHelp())
     .addOption(new Option("--external-compiler <x>").hideHelp())
     .addOption(new Option("--dessser-code-generator <x>").hideHelp())
@@ -69,10 +71,11 @@ export function registerCompile(program: Command): void {
           checkExtension(file);
           const programName = opts.as !== undefined ? normalizeProgramName(opts.as) : programNameOfSource(file, libPaths);
           const output = opts.output ?? defaultOutput(file);
-          const { compiled, warnings } = loader.compile(readSource(file), programName);
+          const { compiled, warnings, typescript } = loader.compile(readSource(file), programName);
           for (const w of warnings) process.stdout.write(formatDiagnostic(w) + "\n");
           checkOverwrite(output, programName, Boolean(opts.replace));
           writeFileAtomic(output, JSON.stringify(compiled) + "\n");
+          if (opts.emitTs) writeFileAtomic(output.slice(0, output.length - path.extname(output).length) + ".ts", typescript);
           log.info(`Program ${programName} is compiled`);
         } catch (err) {
           if (!isRamenError(err) && !(err instanceof UsageError)) throw err;

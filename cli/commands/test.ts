@@ -57,8 +57,8 @@ async function compileSources(test: TestDescription): Promise<Map<string, Compil
     let ir: ProgramIR;
     try {
       source = readSource(p.sourcePath);
-      const result = loader.compile(source, p.name);
-      ir = result.compiled.ir;
+      const result = loader.check(source, p.name);
+      ir = result.ir;
       for (const w of result.warnings) log.debug(formatDiagnostic(w));
     } catch (e) {
       if (!isRamenError(e)) throw e;

@@ -54,7 +54,7 @@ describe("compiling the examples", () => {
     const programName = rel.replace(/\.ramen$/, "");
     expect(r.stdout).toContain(`Program ${programName} is compiled`);
     const compiled = JSON.parse(readFileSync(path.join(work.dir, programName + ".x"), "utf8")) as { format: string; program: string };
-    expect(compiled.format).toBe("ramen-ts/1");
+    expect(compiled.format).toBe("ramen-ts/2");
     expect(compiled.program).toBe(programName);
   });
 
