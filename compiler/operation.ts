@@ -621,6 +621,16 @@ class FunctionChecker implements FunctionScope {
       seen.add(name);
       specs.push({ name, span: item.span, expr: item.expr, doc: item.doc ?? "", ...(item.aggregate ? { aggregate: item.aggregate } : {}) });
     }
+    // AGGREGATE USING same: the input fields such a field reads are added to the output (§4.2).
+    for (const spec of specs.filter((s) => s.aggregate === "same")) {
+      walkExpr(spec.expr, (x) => {
+        if (x.kind !== "field" || seen.has(x.name)) return;
+        const bare = x.variable === undefined && this.env.program.param(x.name) === undefined && this.env.program.global(x.name) === undefined;
+        if (x.variable !== "in" && !bare) return;
+        seen.add(x.name);
+        specs.push({ name: x.name, span: x.span, expr: { kind: "field", variable: "in", name: x.name, span: x.span }, doc: "" });
+      });
+    }
     return specs;
   }
 
