@@ -259,6 +259,8 @@ class AggregateGenerator {
   /** groups survive their flush (reset instead of deleted) */
   private readonly keepGroups: boolean;
   private readonly grouped: boolean;
+  /** the commit condition split for the group heap, when it has the form `in-side OP out-side` */
+  private readonly heapSplit: HeapSplit | undefined;
   /** per-group arrays (name → element constructor), grown together */
   private readonly groupArrays: { name: string; make: (capacity: string) => string }[] = [];
 
@@ -272,6 +274,8 @@ class AggregateGenerator {
     this.storeOut = op.commit.before || (op.commit.whenReadsInput && op.groupBy.length > 0);
     this.grouped = op.groupBy.length > 0;
     this.keepGroups = !this.grouped || op.commit.before || op.usesLocalLastOut;
+    // KEEP commits the same groups again at every tuple: only flushed groups leave the heap.
+    this.heapSplit = this.storeOut && !op.commit.before && op.commit.flush === "flush" ? heapSplitOf(op.commit.when) : undefined;
     void this.program;
   }
 
@@ -615,6 +619,7 @@ class AggregateGenerator {
     }
     lines.push("stats.selected++;");
     // 5–7. aggregate, commit check, flush
+    const split = this.heapSplit;
     if (op.commit.before) {
       lines.push("const hadContent = size[g] > 0;", "size[g]++;", ...this.aggregate(inGroup, true));
       const [stmts, c] = this.condition(inGroup);
@@ -629,11 +634,30 @@ class AggregateGenerator {
       lines.push(...this.storeOutput("g"));
     } else {
       lines.push("size[g]++;", ...this.aggregate(inGroup, true), ...this.storeOutput("g"));
+      if (split) {
+        const key = this.expr(split.outSide, { input, out: { kind: "stored", group: "g" }, group: "g" });
+        lines.push(...key.statements, `heap.set(g, ${key.value});`);
+      }
       const [stmts, c] = this.condition(inGroup);
       lines.push(...stmts, `if (${c}) {`, ...indent([...this.emission(inGroup, (k) => `o_${k}`), ...this.flush("g")]), "}");
     }
     // 8. other groups, when the condition reads `in`
-    if (op.commit.whenReadsInput && this.grouped) {
+    if (split) {
+      // Groups come out of the heap by their out-side value; the first one that does not commit ends the search.
+      const inSide = this.expr(split.inSide, noGroup);
+      const other: EnvOptions = { input, out: { kind: "stored", group: "h" }, group: "h" };
+      lines.push(
+        ...bindExpr(inSide, "inKey"),
+        "while (heap.size > 0) {",
+        ...indent([
+          "const h = heap.top();",
+          `if (h === g || !(inKey ${JS_COMPARISONS[split.op]} heap.topKey())) break;`,
+          ...this.emission(other, (k) => `out_${k}[h]`),
+          ...this.flush("h"),
+        ]),
+        "}",
+      );
+    } else if (op.commit.whenReadsInput && this.grouped) {
       const other: EnvOptions = { input, out: { kind: "stored", group: "h" }, group: "h" };
       const [stmts, c] = this.condition(other);
       lines.push(
@@ -803,11 +827,15 @@ class AggregateGenerator {
           "return g;",
         ]),
         "}",
+        ...(this.heapSplit ? [`const heap = new lib.GroupHeap(${this.heapSplit.op === "gt" || this.heapSplit.op === "ge" ? 1 : -1});`] : []),
         "function dropGroup(g) {",
-        ...indent(this.grouped ? ["groups.delete(keys[g]);", "keys[g] = undefined;", "free.push(g);"] : ["size[g] = 0;"]),
+        ...indent([
+          ...(this.grouped ? ["groups.delete(keys[g]);", "keys[g] = undefined;", "free.push(g);"] : ["size[g] = 0;"]),
+          ...(this.heapSplit ? ["heap.remove(g);"] : []),
+        ]),
         "}",
         "function flushGroup(g) {",
-        ...indent(this.keepGroups ? ["resetGroup(g);"] : ["dropGroup(g);"]),
+        ...indent([this.keepGroups ? "resetGroup(g);" : "dropGroup(g);", ...(this.heapSplit && this.keepGroups ? ["heap.remove(g);"] : [])]),
         "}",
         ...(this.grouped ? [] : ["newGroup(undefined);"]),
         ...period,
@@ -820,6 +848,50 @@ class AggregateGenerator {
     ];
     return lines.join("\n");
   }
+}
+
+type Comparison = "gt" | "ge" | "lt" | "le";
+
+/** A commit condition `inSide OP outSide` (operands swapped if written the other way round). */
+interface HeapSplit {
+  readonly inSide: TExpr;
+  readonly outSide: TExpr;
+  readonly op: Comparison;
+}
+
+const JS_COMPARISONS: Record<Comparison, string> = { gt: ">", ge: ">=", lt: "<", le: "<=" };
+const FLIPPED: Record<Comparison, Comparison> = { gt: "lt", ge: "le", lt: "gt", le: "ge" };
+
+/** Which tuple the expression reads: only `in`, only `out`, neither, or something else (states, previous…). */
+function sideOf(e: TExpr): "in" | "out" | "none" | "mixed" {
+  let side: "in" | "out" | "none" | "mixed" = "none";
+  walkTExpr(e, (x) => {
+    let here: "in" | "out" | "mixed" | undefined;
+    if (x.kind === "field" || x.kind === "whole") here = x.variable === "in" ? "in" : x.variable === "out" ? "out" : "mixed";
+    else if (x.kind === "call" && (x.state !== undefined || x.generator)) here = "mixed";
+    if (here === undefined || here === side) return;
+    side = side === "none" ? here : "mixed";
+  });
+  return side;
+}
+
+/** The split of a condition comparing an `in` expression with an `out` one, both ordered like JS values. */
+function heapSplitOf(when: TExpr): HeapSplit | undefined {
+  if (when.kind !== "call" || !(when.fn in JS_COMPARISONS)) return undefined;
+  const [a, b] = when.args;
+  if (!a || !b || !isOrderedAsJs(a.type)) return undefined;
+  const op = when.fn as Comparison;
+  const sa = sideOf(a);
+  const sb = sideOf(b);
+  if (sa === "in" && sb === "out") return { inSide: a, outSide: b, op };
+  if (sa === "out" && sb === "in") return { inSide: b, outSide: a, op: FLIPPED[op] };
+  return undefined;
+}
+
+/** Types whose non-null values JS's `<` orders as RaQL does. */
+function isOrderedAsJs(t: NType): boolean {
+  const tag = t.type.tag;
+  return !t.nullable && (tag === "int" || tag === "float" || tag === "string" || tag === "char" || tag === "ip4");
 }
 
 function sortExtremeFunction(): string[] {

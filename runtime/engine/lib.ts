@@ -9,6 +9,7 @@ import { entryOf } from "../../stdlib/registry.js";
 import type { Value } from "../../stdlib/values.js";
 import { valueToJson } from "../../compiler/ir.js";
 import { columnReaderOf } from "../arrow/reader.js";
+import { GroupHeap } from "./group-heap.js";
 
 /**
  * The text of one part of a group key made of several values or of a
@@ -42,6 +43,7 @@ export const RUNTIME_LIB = {
   columnReaderOf: (t: NType, data: Parameters<typeof columnReaderOf>[1]) => columnReaderOf(t, data),
   keyPart,
   compareValues,
+  GroupHeap,
 } as const;
 
 export type RuntimeLib = typeof RUNTIME_LIB;
