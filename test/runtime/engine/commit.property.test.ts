@@ -95,8 +95,8 @@ function referenceKept(rows: readonly Row[]): Out[] {
   return out;
 }
 
-/** Rows with a non-decreasing time, a few keys, small values. */
-const rowsArb = fc.array(fc.record({ dt: fc.nat(6), k: fc.nat(3), v: fc.nat(8) }), { maxLength: 150 }).map((xs) => {
+/** Rows with a non-decreasing time, a few keys, values, some above the thresholds alone. */
+const rowsArb = fc.array(fc.record({ dt: fc.nat(6), k: fc.nat(3), v: fc.nat(12) }), { maxLength: 150 }).map((xs) => {
   let t = 0;
   return xs.map(({ dt, k, v }) => ({ t: (t += dt), k, v }));
 });
