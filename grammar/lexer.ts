@@ -113,7 +113,6 @@ const RESERVED_WORDS = {
   SORT: ["sort"],
   EVERY: ["every"],
   EVENT: ["event"],
-  FACTORS: ["factor", "factors"],
   LISTEN: ["listen"],
   READ: ["read"],
   DEFINE: ["define"],
@@ -200,6 +199,8 @@ const SOFT_WORDS = {
   ONCE: ["once"],
   UP: ["up"],
   INDEX: ["index"],
+  // raql.md §1.2 lists FACTOR(S) among the words recognised only in their position (`PARAMETER factor float`).
+  FACTORS: ["factor", "factors"],
 } as const;
 
 type ReservedName = keyof typeof RESERVED_WORDS;

@@ -451,6 +451,8 @@ class RaqlParser extends EmbeddedActionsParser {
     if (ty === K.CASE) return !this.isWordAt(2, "sensitive");
     if (ty === K.IN) return this.LA(2).tokenType === Dot;
     if (ty === K.GROUP) return this.LA(2).tokenType !== K.BY;
+    // FACTORS starts a clause: `… + avg_window FACTOR host` is no call of avg_window.
+    if (ty === K.FACTORS) return false;
     if (tokenMatcher(t, Identifier) || tokenMatcher(t, Constant)) return true;
     return (
       ty === QuotedIdent ||

@@ -182,6 +182,14 @@ describe("keyword syntaxes (stdlib/README.md argument positions)", () => {
     expect(expr("duration * 2")).toBe("mul(duration, 2)");
     expect(expr("f(past, sample)")).toBe("f(past, sample)");
   });
+
+  it("reads FACTOR(S) as a name outside of its clause (raql.md §1.2), and as the clause after an expression", () => {
+    expect(expr("factor * 2")).toBe("mul(factor, 2)");
+    const p = program("PARAMETER factor float DEFAULTS TO 1.0;\nDEFINE f AS FROM p/g SELECT x * factor AS y, h COMMIT AFTER y > factor FACTOR h");
+    expect(p.params.map((q) => q.name)).toEqual(["factor"]);
+    const op = p.functions[0]!.operation;
+    expect(op.kind === "aggregate" && op.factors?.map((f) => f.name)).toEqual(["h"]);
+  });
 });
 
 describe("names, fields and access", () => {
