@@ -2,7 +2,7 @@
 // exit codes, static checks, and what runs underneath (bad CSV lines, THEN
 // DELETE, notifications). Fixtures are written afresh for each case.
 
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { ramen, tempDir } from "./run-ramen.js";
@@ -187,7 +187,8 @@ describe("ramen test", () => {
     expect(r.status).toBe(0);
     const kept = /state directory kept in (\S+)/.exec(r.stdout)?.[1];
     expect(kept).toBeDefined();
-    cleanups.push(() => existsSync(kept!) && readdirSync(kept!) && ramen(["--version"]));
+    cleanups.push(() => rmSync(kept!, { recursive: true, force: true }));
+    expect(existsSync(kept!)).toBe(true);
     const journal = readFileSync(path.join(kept!, "alerting", "notifications.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(journal).toHaveLength(1);
     expect(journal[0]).toMatchObject({ worker: "alert/hot", name: "hot in paris", firing: true, parameters: { city: "paris", celsius: "31.5" } });
