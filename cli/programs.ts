@@ -52,8 +52,6 @@ export function writeFileAtomic(file: string, content: string): void {
 export interface CompileResult {
   readonly compiled: CompiledProgram;
   readonly warnings: readonly Diagnostic[];
-  /** the TypeScript the module was made from (`--emit-ts`) */
-  readonly typescript: string;
 }
 
 /**
@@ -86,16 +84,15 @@ export class ProgramLoader {
   /** Checks a program and generates its module. */
   compile(source: SourceFile, programName: string, params?: Readonly<Record<string, Value>>): CompileResult {
     const { ir, warnings } = this.check(source, programName, params);
-    const generated = generateModule(ir);
     const compiled: CompiledProgram = {
       format: COMPILED_FORMAT,
       program: programName,
       source_md5: md5(source.text),
       info: describeProgram(ir),
       ir,
-      module: generated.javascript,
+      module: generateModule(ir),
     };
-    return { compiled, warnings, typescript: generated.typescript };
+    return { compiled, warnings };
   }
 
   /** The schema of a program named in FROM (without `#suffix`), or undefined. */

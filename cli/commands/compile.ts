@@ -5,6 +5,7 @@ import { existsSync } from "node:fs";
 import * as path from "node:path";
 import { formatDiagnostic, isRamenError } from "../../grammar/diagnostics.js";
 import { UsageError } from "../errors.js";
+import { typescriptModule } from "../../compiler/codegen/module.js";
 import { log } from "../log.js";
 import { ProgramLoader, libPathsOf, readCompiled, writeFileAtomic } from "../programs.js";
 import { normalizeProgramName, programNameOfSource, readSource } from "../sources.js";
@@ -60,7 +61,7 @@ export function registerCompile(program: Command): void {
     .addOption(new Option("--dessser-code-generator <x>").hideHelp())
     .addOption(new Option("--smt-solver <x>").hideHelp())
     .addOption(new Option("--reuse-prev-files").hideHelp())
-    .action((files: string[], opts: CompileOptions) => {
+    .action(async (files: string[], opts: CompileOptions) => {
       if (files.length > 1 && opts.as !== undefined) throw new UsageError("Cannot specify the program name for several source files.");
       if (files.length > 1 && opts.output !== undefined) throw new UsageError("Cannot specify the output file for several source files.");
       const libPaths = libPathsOf(opts.libPath);
@@ -71,11 +72,14 @@ export function registerCompile(program: Command): void {
           checkExtension(file);
           const programName = opts.as !== undefined ? normalizeProgramName(opts.as) : programNameOfSource(file, libPaths);
           const output = opts.output ?? defaultOutput(file);
-          const { compiled, warnings, typescript } = loader.compile(readSource(file), programName);
+          const { compiled, warnings } = loader.compile(readSource(file), programName);
           for (const w of warnings) process.stdout.write(formatDiagnostic(w) + "\n");
           checkOverwrite(output, programName, Boolean(opts.replace));
           writeFileAtomic(output, JSON.stringify(compiled) + "\n");
-          if (opts.emitTs) writeFileAtomic(output.slice(0, output.length - path.extname(output).length) + ".ts", typescript);
+          if (opts.emitTs) {
+            const api = new URL("../../runtime/engine/api.js", import.meta.url).pathname;
+            writeFileAtomic(output.slice(0, output.length - path.extname(output).length) + ".ts", await typescriptModule(compiled.module, api));
+          }
           log.info(`Program ${programName} is compiled`);
         } catch (err) {
           if (!isRamenError(err) && !(err instanceof UsageError)) throw err;

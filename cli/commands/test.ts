@@ -64,7 +64,7 @@ async function compileSources(test: TestDescription): Promise<Map<string, Compil
       if (!isRamenError(e)) throw e;
       throw new RamenError([diag("testCannotCompile", { name: p.name, error: e.diagnostics[0]?.message ?? "" }), ...e.diagnostics]);
     }
-    const module = await loadProgramModule(generateModule(ir).javascript);
+    const module = await loadProgramModule(generateModule(ir));
     compiled.set(p.sourcePath, { source, ir, module });
   }
   return compiled;
