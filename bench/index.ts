@@ -6,6 +6,7 @@ import { benchArchivist } from "./archivist.js";
 import { benchBatches } from "./batches.js";
 import { benchCsv } from "./csv.js";
 import { benchFrontend } from "./frontend.js";
+import { benchGenerated } from "./generated.js";
 
 function mops(x: number): string {
   return (x / 1e6).toFixed(1).padStart(8) + " M/s";
@@ -44,6 +45,13 @@ async function main(): Promise<void> {
     "Arrow batches, 1M rows x 5 numeric columns (baseline: plain typed arrays by hand)",
     ["case", "builder/reader", "by hand", "ratio"],
     batches.map((r) => [r.name, mops(r.rowsPerSec), mops(r.baselineRowsPerSec), (r.rowsPerSec / r.baselineRowsPerSec).toFixed(2)]),
+  );
+
+  const generated = await benchGenerated();
+  table(
+    "Generated code, input tuples (CSV: lines) per second over 1M, one core (baseline: hand-written loop)",
+    ["case", "generated", "hand-written", "ratio", "goal"],
+    generated.map((r) => [r.name, mops(r.tuplesPerSec), mops(r.baselineTuplesPerSec), (r.tuplesPerSec / r.baselineTuplesPerSec).toFixed(2), `>= ${(r.goal / 1e6).toFixed(0)}M/s, 0.3x`]),
   );
 
   // baseline: the same scenarios on a 10-function site, the solver already loaded
