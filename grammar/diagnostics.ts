@@ -140,6 +140,16 @@ export const MESSAGES = {
   // RQ61xx: failures of built-in functions at run time (FORCE aborts the worker, raql.md §6.6)
   forcedNull: e("RQ6101", "FORCE of a NULL value"),
 
+  // RQ62xx: notifications and the alerter (cli-runtime.md §1.8, §6.9); RQ620x errors, RQ625x warnings
+  alerterContactsUnreadable: e("RQ6201", "cannot read the contacts {path}: {reason}"),
+  alerterBadContacts: e("RQ6202", "{path}: {reason}"),
+  alerterUnsupportedContact: e("RQ6203", "{path}: contact {contact}: {via} contacts are not supported (only Exec)"),
+  alerterExecFailed: e("RQ6204", "contact {contact}: command {command} {reason}"),
+  notificationBadValue: w("RQ6250", 'notification {name}: parameter {parameter} = "{value}" is not {expected}; kept as an ordinary parameter'),
+  templateUnknownVariable: w("RQ6251", "unknown variable {variable} in template {template}"),
+  templateUnknownFilter: w("RQ6252", "unknown filter {filter} in template {template} (filters: shell, json, sql, int, date)"),
+  templateFilterFailed: w("RQ6253", "filter {filter} cannot convert {value} (variable {variable} of template {template})"),
+
   // ---- RQ7xxx: reading external sources (raql.md §4.13, cli-runtime.md §9); RQ70xx errors, RQ71xx warnings ----
   inputBadLine: e("RQ7001", "{file}:{line}: {reason}"),
   inputUnreadable: e("RQ7002", "cannot read {file}: {reason}"),
