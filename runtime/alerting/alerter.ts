@@ -149,6 +149,8 @@ export class Alerter {
     const { contacts, errors } = readContacts(this.options.contactsFile);
     for (const e of errors) this.options.log.error(e.message);
     const variables = messageVariables({ ...message, hostname: this.hostname });
-    for (const contact of contacts) this.exec.run(contact.name, expandTemplate(contact.exec, variables, this.options.log));
+    for (const contact of contacts) {
+      this.exec.run(contact.name, expandTemplate(contact.exec, variables, this.options.log), JSON.stringify([contact.name, message.incidentId]));
+    }
   }
 }

@@ -26,6 +26,7 @@ function isObject(x: unknown): x is Record<string, unknown> {
 }
 
 function describe(x: unknown): string {
+  if (x === undefined) return "nothing";
   return x === null ? "null" : Array.isArray(x) ? "an array" : typeof x === "object" ? "an object" : `${typeof x} ${JSON.stringify(x)}`;
 }
 

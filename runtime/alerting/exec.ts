@@ -1,5 +1,7 @@
 // Runs the commands of Exec contacts through `/bin/sh -c`, a few at a time
-// (cli-runtime.md §1.8): the rest wait in order. A failure is logged, never
+// (cli-runtime.md §1.8): the rest wait in order. Commands of one sequence
+// (the messages of one incident to one contact) run one after the other, so
+// that a closing never overtakes its opening. A failure is logged, never
 // thrown: one broken contact must not stop the alerter.
 
 import { spawn } from "node:child_process";
@@ -17,11 +19,14 @@ export interface ExecLog {
 interface Job {
   readonly contact: string;
   readonly command: string;
+  readonly sequence: string | undefined;
 }
 
 export class ExecPool {
   private readonly waiting: Job[] = [];
   private runningCount = 0;
+  /** sequences with a command running */
+  private readonly busy = new Set<string>();
   private idleWaiters: (() => void)[] = [];
 
   constructor(
@@ -29,9 +34,12 @@ export class ExecPool {
     private readonly maxRunning: number = MAX_RUNNING_COMMANDS,
   ) {}
 
-  /** Runs `command` for `contact` now, or once fewer than the maximum are running. */
-  run(contact: string, command: string): void {
-    this.waiting.push({ contact, command });
+  /**
+   * Runs `command` for `contact` now, or once fewer than the maximum are
+   * running and the previous command of the same `sequence`, if any, finished.
+   */
+  run(contact: string, command: string, sequence?: string): void {
+    this.waiting.push({ contact, command, sequence });
     this.startWaiting();
   }
 
@@ -50,7 +58,15 @@ export class ExecPool {
   }
 
   private startWaiting(): void {
-    while (this.runningCount < this.maxRunning && this.waiting.length > 0) this.start(this.waiting.shift()!);
+    for (let i = 0; i < this.waiting.length && this.runningCount < this.maxRunning; ) {
+      const job = this.waiting[i]!;
+      if (job.sequence !== undefined && this.busy.has(job.sequence)) {
+        i++;
+      } else {
+        this.waiting.splice(i, 1);
+        this.start(job);
+      }
+    }
     if (this.runningCount === 0 && this.waiting.length === 0) {
       const waiters = this.idleWaiters;
       this.idleWaiters = [];
@@ -60,6 +76,7 @@ export class ExecPool {
 
   private start(job: Job): void {
     this.runningCount++;
+    if (job.sequence !== undefined) this.busy.add(job.sequence);
     let finished = false;
     // 'error' and 'close' may both come for one process; only the first counts.
     const finish = (failure?: string): void => {
@@ -69,6 +86,7 @@ export class ExecPool {
         this.log.error(diag("alerterExecFailed", { contact: job.contact, command: JSON.stringify(job.command), reason: failure }).message);
       }
       this.runningCount--;
+      if (job.sequence !== undefined) this.busy.delete(job.sequence);
       this.startWaiting();
     };
     try {
