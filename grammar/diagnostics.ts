@@ -139,6 +139,9 @@ export const MESSAGES = {
   arrowUnreadable: e("RQ6003", "cannot read Arrow data ({where}): {reason}"),
   // RQ61xx: failures of built-in functions at run time (FORCE aborts the worker, raql.md §6.6)
   forcedNull: e("RQ6101", "FORCE of a NULL value"),
+  // RQ63xx: links between functions (cli-runtime.md §1.3)
+  linkBadSize: e("RQ6301", "invalid link size {size}: it must be a multiple of 8 between {min} and {max} bytes"),
+  linkMessageTooLarge: e("RQ6302", "a message of {size} bytes cannot fit in a link of {capacity} bytes (raise the supervisor's --link-size)"),
 
   // RQ62xx: notifications and the alerter (cli-runtime.md §1.8, §6.9); RQ620x errors, RQ625x warnings
   alerterContactsUnreadable: e("RQ6201", "cannot read the contacts {path}: {reason}"),
