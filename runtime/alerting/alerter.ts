@@ -72,7 +72,10 @@ export class Alerter {
     this.clock = options.now;
   }
 
-  /** Takes one notification in; deliveries due at once start now. */
+  /**
+   * Takes one notification in; deliveries due at once start now, their
+   * `${now}` being the time of the last tick.
+   */
   receive(n: Notification): void {
     if (n.test) {
       // a test never opens an incident: delivered once, as it is
