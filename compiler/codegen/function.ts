@@ -19,9 +19,9 @@
 
 import type { NType } from "../../grammar/types.js";
 import type { InlineRefs, InlineStateful } from "../../stdlib/entry.js";
-import { typedArrayOf } from "../../stdlib/inline-state.js";
+import { storageOf, typedArrayOf } from "../../stdlib/inline-state.js";
 import { entryOf } from "../../stdlib/registry.js";
-import type { AggregateIR, EventTimeFieldIR, EventTimeIR, FunctionIR, ProgramIR, ReadIR, TCall, TExpr, TupleVariable } from "../ir.js";
+import type { AggregateIR, EventTimeFieldIR, EventTimeIR, FunctionIR, OutputField, ProgramIR, ReadIR, TCall, TExpr, TupleVariable } from "../ir.js";
 import { childTExprs, walkTExpr } from "../ir.js";
 import { type ExprEnv, type GeneratedExpr, IdentifierPool, dataLiteral, generateExpr, implCall, implCallLiteral, stringLiteral } from "./expr.js";
 
@@ -70,10 +70,15 @@ function eventTimeField(at: EventTimeFieldIR, outputValue: (name: string) => str
   return at.scale === 1 ? seconds : `(${seconds} * ${at.scale})`;
 }
 
-/** Statements setting `start` and `stop` (declared by the caller) for the tuple whose fields `outputValue` reads. */
+/**
+ * Statements setting `start` and `stop` (declared by the caller) for the tuple
+ * whose fields `outputValue` reads. Without event time, or when the start
+ * field is NULL, both are `arrival`: the time the input was received
+ * (archival.md §2.3), read once per batch.
+ */
 function eventTimeStatements(et: EventTimeIR | undefined, outputValue: (name: string) => string, params: ParamNames): string[] {
-  if (!et) return ["start = rt.now();", "stop = start;"];
-  const lines = [`start = ${eventTimeField(et.start, outputValue, params)};`, "if (start !== start) start = rt.now();"];
+  if (!et) return ["start = arrival;", "stop = start;"];
+  const lines = [`start = ${eventTimeField(et.start, outputValue, params)};`, "if (start !== start) start = arrival;"];
   switch (et.stop.kind) {
     case "none":
       lines.push("stop = start;");
@@ -105,7 +110,8 @@ function constantLeaves(params: ParamNames): Pick<ExprEnv, "param" | "envVar" | 
   };
 }
 
-const RUNTIME_HOOKS: ExprEnv["runtime"] = { now: "rt.now", random: "rt.random", print: "rt.print", eventStart: "evStart", eventStop: "evStop" };
+const RUNTIME_HOOKS: ExprEnv["runtime"] = { now: "rt.now", random: "rt.random", print: "rt.print" };
+const EVENT_TIME_HOOKS: ExprEnv["runtime"] = { ...RUNTIME_HOOKS, eventStart: "evStart", eventStop: "evStop" };
 
 function noTupleVariable(variable: TupleVariable): never {
   throw new Error(`internal: ${variable} read where no tuple is defined`);
@@ -177,6 +183,7 @@ function generateRead(fn: FunctionIR, op: ReadIR, program: ProgramIR, name: stri
         "source,",
         "onRows(rows) {",
         ...indent([
+          "const arrival = rt.now();",
           "let start = 0, stop = 0;",
           "for (let i = 0; i < rows.length; i++) {",
           ...indent([
@@ -259,6 +266,15 @@ class AggregateGenerator {
   /** groups survive their flush (reset instead of deleted) */
   private readonly keepGroups: boolean;
   private readonly grouped: boolean;
+  /** #start/#stop are read by expressions: their hooks read the output fields computed so far */
+  private readonly usesEventTime: boolean;
+  private readonly hooks: ExprEnv["runtime"];
+  /**
+   * The output of the current tuple (`o_N`), `start`, `stop` and `arrival` are
+   * locals of the loop (unboxed floats) unless code outside of it reads them
+   * (the #start/#stop hooks, the SORT buffer's processRow).
+   */
+  private readonly loopLocals: boolean;
   /** the commit condition split for the group heap, when it has the form `in-side OP out-side` */
   private readonly heapSplit: HeapSplit | undefined;
   /** per-group arrays (name → element constructor), grown together */
@@ -276,6 +292,15 @@ class AggregateGenerator {
     this.keepGroups = !this.grouped || op.commit.before || op.usesLocalLastOut;
     // KEEP commits the same groups again at every tuple: only flushed groups leave the heap.
     this.heapSplit = this.storeOut && !op.commit.before && op.commit.flush === "flush" ? heapSplitOf(op.commit.when) : undefined;
+    this.usesEventTime = operationExprs(op).some((e) => {
+      let found = false;
+      walkTExpr(e, (x) => {
+        if (x.kind === "call" && (x.fn === "event_start" || x.fn === "event_stop")) found = true;
+      });
+      return found;
+    });
+    this.hooks = this.usesEventTime ? EVENT_TIME_HOOKS : RUNTIME_HOOKS;
+    this.loopLocals = !this.usesEventTime && !op.sort;
     void this.program;
   }
 
@@ -288,7 +313,7 @@ class AggregateGenerator {
       field: (variable, index, type, name) => this.field(o, variable, index, type, name),
       whole: (variable) => this.whole(o, variable),
       state: (call) => this.stateValue(call, o.group),
-      runtime: RUNTIME_HOOKS,
+      runtime: this.hooks,
       generatorItem: (call) => {
         const item = o.generatorItems?.get(call);
         if (item === undefined) throw new Error("internal: generator outside of an emission");
@@ -408,7 +433,7 @@ class AggregateGenerator {
       const init = this.hoist("init", `entryOf(${fnName}).impl.init`);
       const update = this.hoist("update", `entryOf(${fnName}).impl.update`);
       const finalize = this.hoist("finalize", `entryOf(${fnName}).impl.finalize`);
-      const callId = this.hoist("call", implCallLiteral(facts, RUNTIME_HOOKS));
+      const callId = this.hoist("call", implCallLiteral(facts, this.hooks));
       const args = this.hoist("args", `[${call.args.map(() => "null").join(", ")}]`);
       const state = this.ids.fresh(`${local ? "ls" : "gs"}_${call.fn}`);
       if (local) this.groupArray(state, (cap) => `new Array(${cap})`);
@@ -531,7 +556,7 @@ class AggregateGenerator {
       const entry = entryOf(call.fn);
       if (!entry || entry.impl.kind !== "generator") throw new Error(`internal: ${call.fn} is not a generator`);
       const generate = this.hoist("generate", `entryOf(${stringLiteral(entry.name)}).impl.generate`);
-      const callId = this.hoist("call", implCallLiteral(implCall(call), RUNTIME_HOOKS));
+      const callId = this.hoist("call", implCallLiteral(implCall(call), this.hooks));
       const args = call.args.map((a) => {
         if (a === null) return "null";
         const g = this.expr(a, { ...o, generatorItems: items });
@@ -604,9 +629,7 @@ class AggregateGenerator {
     if (this.grouped) {
       const keys = op.groupBy.map((k) => this.expr(k, noGroup));
       keys.forEach((k) => lines.push(...k.statements));
-      const single = op.groupBy.length === 1 && isScalarKey(op.groupBy[0]!.type);
-      const key = single ? keys[0]!.value : keys.map((k) => `lib.keyPart(${k.value})`).join(' + "|" + ');
-      lines.push(`const key = ${key};`, "let g = groups.get(key);", "if (g === undefined) { g = newGroup(key); isNew = true; }");
+      lines.push(...this.groupLookup(keys.map((k) => k.value)));
     } else {
       lines.push("const g = 0;");
     }
@@ -661,9 +684,9 @@ class AggregateGenerator {
       const other: EnvOptions = { input, out: { kind: "stored", group: "h" }, group: "h" };
       const [stmts, c] = this.condition(other);
       lines.push(
-        "for (const h of groups.values()) {",
+        "for (let h = 0; h < groupCount; h++) {",
         ...indent([
-          "if (h === g || size[h] === 0) continue;",
+          "if (alive[h] === 0 || h === g || size[h] === 0) continue;",
           ...stmts,
           `if (${c}) {`,
           ...indent([...this.emission(other, (k) => `out_${k}[h]`), ...this.flush("h")]),
@@ -673,6 +696,73 @@ class AggregateGenerator {
       );
     }
     return lines;
+  }
+
+  /**
+   * Statements finding (or creating) the group `g` of the key values: a Map
+   * from the key itself for scalar keys, nested per key part when there are
+   * several (no key object or string per tuple), else from a string made of
+   * the parts. `keys[g]` remembers the path, for dropGroup.
+   */
+  private groupLookup(values: readonly string[]): string[] {
+    if (this.numericKeys) {
+      return [
+        ...values.map((v, i) => `probe[${i}] = ${v};`),
+        "let g = table.find();",
+        "if (g < 0) { g = newGroup(); table.insert(g); isNew = true; }",
+      ];
+    }
+    const scalar = this.op.groupBy.every((k) => isScalarKey(k.type));
+    if (!scalar || values.length === 1) {
+      const key = scalar ? values[0]! : values.map((v) => `lib.keyPart(${v})`).join(' + "|" + ');
+      return [`const key = ${key};`, "let g = groups.get(key);", "if (g === undefined) { g = newGroup(); groups.set(key, g); keys[g] = key; isNew = true; }"];
+    }
+    const lines = values.map((v, i) => `const key_${i} = ${v};`);
+    let map = "groups";
+    for (let i = 0; i < values.length - 1; i++) {
+      const inner = `level_${i + 1}`;
+      lines.push(`let ${inner} = ${map}.get(key_${i});`, `if (${inner} === undefined) { ${inner} = new Map(); ${map}.set(key_${i}, ${inner}); emptyMaps++; }`);
+      map = inner;
+    }
+    const last = values.length - 1;
+    lines.push(
+      `let g = ${map}.get(key_${last});`,
+      `if (g === undefined) { if (${map}.size === 0) emptyMaps--; g = newGroup(); ${map}.set(key_${last}, g); ${values.map((_, i) => `keys_${i}[g] = key_${i};`).join(" ")} isNew = true; }`,
+    );
+    return lines;
+  }
+
+  /** Whether groups are found through a GroupTable: every key part is a non-nullable JS number. */
+  private get numericKeys(): boolean {
+    return this.grouped && this.op.groupBy.every((k) => !k.type.nullable && columnKind(k.type) === "number");
+  }
+
+  /** Whether groups are found through nested maps, one level per key part. */
+  private get nestedKeys(): boolean {
+    return !this.numericKeys && this.op.groupBy.length > 1 && this.op.groupBy.every((k) => isScalarKey(k.type));
+  }
+
+  /**
+   * Statements removing group `g` from the group maps. Nested maps left empty
+   * are kept for the next group with the same key prefix (time windows empty
+   * them all at once); `emptyMaps` counts them, and they are swept when they
+   * are many and outnumber the groups.
+   */
+  private groupRemoval(): string[] {
+    const n = this.op.groupBy.length;
+    if (this.numericKeys) return ["table.remove(g);"];
+    if (!this.nestedKeys) return ["groups.delete(keys[g]);", "keys[g] = undefined;"];
+    let map = "groups";
+    for (let i = 0; i < n - 1; i++) map = `${map}.get(keys_${i}[g])`;
+    return [
+      `const inner = ${map};`,
+      `inner.delete(keys_${n - 1}[g]);`,
+      ...Array.from({ length: n }, (_, i) => `keys_${i}[g] = undefined;`),
+      "if (inner.size === 0 && ++emptyMaps > 65536 && emptyMaps > 4 * (groupCount - free.length)) {",
+      "  lib.sweepEmptyMaps(groups);",
+      "  emptyMaps = 0;",
+      "}",
+    ];
   }
 
   private bindWhere(w: TExpr, o: EnvOptions): [string[], string] {
@@ -748,12 +838,14 @@ class AggregateGenerator {
     const inits = [...this.sites.values()].filter((s) => s.local).flatMap((s) => this.stateInit(s, "g"));
     const globalInits = [...this.sites.values()].filter((s) => !s.local && s.inline).flatMap((s) => this.stateInit(s, "g"));
     const sortLines = op.sort ? this.sortLoop() : [];
+    const tupleLocals = ["let start = 0, stop = 0;", `let ${fields.map((_, k) => `o_${k} = null`).join(", ")};`];
     const onBatch =
       this.input === "none"
         ? ["onBatch() { throw new Error('internal: a function without FROM gets no batch'); },"]
         : [
             "onBatch(batch) {",
             ...indent([
+              ...(this.loopLocals ? ["const arrival = rt.now();", ...tupleLocals] : ["arrival = rt.now();"]),
               "const n = batch.numRows;",
               "stats.inTuples += n;",
               ...this.columnPrologue(),
@@ -765,7 +857,7 @@ class AggregateGenerator {
           ];
     const onTick =
       this.input === "none"
-        ? ["onTick() {", ...indent(["stats.inTuples++;", ...body, "stats.groups = groupCount - free.length;", "if (stats.groups > stats.maxGroups) stats.maxGroups = stats.groups;"]), "},"]
+        ? ["onTick() {", ...indent([...(this.loopLocals ? ["const arrival = rt.now();", ...tupleLocals] : ["arrival = rt.now();"]), "stats.inTuples++;", ...body, "stats.groups = groupCount - free.length;", "if (stats.groups > stats.maxGroups) stats.maxGroups = stats.groups;"]), "},"]
         : ["onTick() { throw new Error('internal: a function with FROM is not ticked'); },"];
     let period: string[] = [];
     if (op.every) {
@@ -775,18 +867,35 @@ class AggregateGenerator {
     }
     // Per-group storage: sizes, outputs, last outputs, local states.
     this.groupArray("size", (cap) => `new Uint32Array(${cap})`);
-    if (this.storeOut) fields.forEach((f, k) => !f.generated && this.groupArray(`out_${k}`, (cap) => `new Array(${cap})`));
+    // Non-nullable numbers are stored unboxed.
+    const storage = (f: OutputField): ((cap: string) => string) => {
+      const st = f.type.nullable ? undefined : storageOf(f.type);
+      return st && st !== "bool" ? (cap) => `new ${typedArrayOf(st)}(${cap})` : (cap) => `new Array(${cap})`;
+    };
+    if (this.storeOut) fields.forEach((f, k) => !f.generated && this.groupArray(`out_${k}`, storage(f)));
     if (op.usesLocalLastOut) {
       this.groupArray("hasLast", (cap) => `new Uint8Array(${cap})`);
       fields.forEach((f, k) => !f.generated && this.groupArray(`last_${k}`, (cap) => `new Array(${cap})`));
     }
-    if (this.grouped) this.groupArray("keys", (cap) => `new Array(${cap})`);
+    if (this.nestedKeys) this.op.groupBy.forEach((_, i) => this.groupArray(`keys_${i}`, (cap) => `new Array(${cap})`));
+    else if (this.grouped && !this.numericKeys) this.groupArray("keys", (cap) => `new Array(${cap})`);
+    if (this.grouped) this.groupArray("alive", (cap) => `new Uint8Array(${cap})`);
     const growLines = this.groupArrays.map((a) => {
       const fresh = a.make("capacity");
       return fresh.startsWith("new Array") ? `${a.name}.length = capacity;` : `{ const grown = ${fresh}; grown.set(${a.name}); ${a.name} = grown; }`;
     });
-    const evStart = ["let start = 0, stop = 0;"];
     const outputByName = (n: string): string => `o_${fields.findIndex((f) => f.name === n)}`;
+    const eventHooks = this.usesEventTime
+      ? [
+          // #start/#stop in SELECT read the output fields computed so far (raql.md §6.10).
+          "function evStart() {",
+          ...indent(["let start = 0, stop = 0;", ...eventTimeStatements(this.fn.eventTime, outputByName, this.params), "return start;"]),
+          "}",
+          "function evStop() {",
+          ...indent(["let start = 0, stop = 0;", ...eventTimeStatements(this.fn.eventTime, outputByName, this.params), "return stop;"]),
+          "}",
+        ]
+      : [];
     const lines = [
       `function ${this.name}(rt) {`,
       ...indent([
@@ -794,50 +903,50 @@ class AggregateGenerator {
         ...fields.map((_, k) => `const app_${k} = rt.appenders[${k}];`),
         `const app_start = rt.appenders[${fields.length}], app_stop = rt.appenders[${fields.length + 1}];`,
         ...this.params.decls,
-        ...evStart,
-        // #start/#stop in SELECT read the output fields computed so far (raql.md §6.10).
-        "function evStart() {",
-        ...indent(["let start = 0, stop = 0;", ...eventTimeStatements(this.fn.eventTime, outputByName, this.params), "return start;"]),
-        "}",
-        "function evStop() {",
-        ...indent(["let start = 0, stop = 0;", ...eventTimeStatements(this.fn.eventTime, outputByName, this.params), "return stop;"]),
-        "}",
+        ...(this.loopLocals ? [] : ["let arrival = 0;", ...tupleLocals]),
+        ...eventHooks,
         ...this.hoisted,
         ...this.decls,
         ...globalInits,
-        `let ${fields.map((_, k) => `o_${k} = null`).join(", ")};`,
         ...(op.usesGlobalLastOut ? ["let hasGlobalLast = false;", ...fields.map((_, k) => `let globalLast_${k} = null;`)] : []),
         ...(op.sort ? ["const sortBuffer = [];", ...sortExtremeFunction()] : []),
         "let capacity = 16, groupCount = 0;",
         "const free = [];",
-        ...(this.grouped ? ["const groups = new Map();"] : []),
+        ...(this.numericKeys
+          ? [`const table = new lib.GroupTable(${op.groupBy.length}), probe = table.probe;`]
+          : this.grouped
+            ? ["const groups = new Map();"]
+            : []),
+        ...(this.nestedKeys ? ["let emptyMaps = 0;"] : []),
         ...this.groupArrays.map((a) => `let ${a.name} = ${a.make("capacity")};`),
         "function resetGroup(g) {",
         ...indent([...inits, "size[g] = 0;"]),
         "}",
-        "function newGroup(key) {",
+        "function newGroup() {",
         ...indent([
           "const g = free.length > 0 ? free.pop() : groupCount++;",
           "if (g >= capacity) {",
           ...indent(["capacity *= 2;", ...growLines]),
           "}",
           "resetGroup(g);",
+          ...(this.grouped ? ["alive[g] = 1;"] : []),
           ...(op.usesLocalLastOut ? ["hasLast[g] = 0;"] : []),
-          ...(this.grouped ? ["keys[g] = key;", "groups.set(key, g);"] : []),
           "return g;",
         ]),
         "}",
-        ...(this.heapSplit ? [`const heap = new lib.GroupHeap(${this.heapSplit.op === "gt" || this.heapSplit.op === "ge" ? 1 : -1});`] : []),
+        ...(this.heapSplit
+          ? [`const heap = new lib.GroupHeap(${this.heapSplit.op === "gt" || this.heapSplit.op === "ge" ? 1 : -1}, ${columnKind(this.heapSplit.outSide.type) === "number"});`]
+          : []),
         "function dropGroup(g) {",
         ...indent([
-          ...(this.grouped ? ["groups.delete(keys[g]);", "keys[g] = undefined;", "free.push(g);"] : ["size[g] = 0;"]),
+          ...(this.grouped ? [...this.groupRemoval(), "alive[g] = 0;", "free.push(g);"] : ["size[g] = 0;"]),
           ...(this.heapSplit ? ["heap.remove(g);"] : []),
         ]),
         "}",
         "function flushGroup(g) {",
         ...indent([this.keepGroups ? "resetGroup(g);" : "dropGroup(g);", ...(this.heapSplit && this.keepGroups ? ["heap.remove(g);"] : [])]),
         "}",
-        ...(this.grouped ? [] : ["newGroup(undefined);"]),
+        ...(this.grouped ? [] : ["newGroup();"]),
         ...period,
         ...(op.sort ? ["function processRow(row) {", ...indent(body), "}"] : []),
         "return {",
@@ -848,6 +957,20 @@ class AggregateGenerator {
     ];
     return lines.join("\n");
   }
+}
+
+/** Every expression of an aggregate operation. */
+function operationExprs(op: AggregateIR): TExpr[] {
+  return [
+    ...op.select.map((f) => f.expr),
+    ...op.where.fast,
+    ...op.where.slow,
+    ...op.groupBy,
+    op.commit.when,
+    ...op.commit.notifications,
+    ...(op.sort ? [...op.sort.by, ...(op.sort.until ? [op.sort.until] : [])] : []),
+    ...(op.every ? [op.every] : []),
+  ];
 }
 
 type Comparison = "gt" | "ge" | "lt" | "le";

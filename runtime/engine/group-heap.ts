@@ -11,13 +11,18 @@ type Key = number | bigint;
 export class GroupHeap {
   /** group numbers, heap-ordered */
   private readonly heap: number[] = [];
-  /** key of each group in the heap, by group number */
-  private readonly keys: Key[] = [];
+  /** key of each group in the heap, by group number (unboxed when every key is a number) */
+  private keys: Key[] | Float64Array;
   /** position in `heap` of each group, -1 when absent */
   private positions = new Int32Array(16).fill(-1);
 
-  /** sign 1: least key on top; -1: greatest key on top. */
-  constructor(private readonly sign: 1 | -1) {}
+  /** sign 1: least key on top; -1: greatest key on top. `numbers`: every key is a JS number. */
+  constructor(
+    private readonly sign: 1 | -1,
+    numbers = false,
+  ) {
+    this.keys = numbers ? new Float64Array(16) : [];
+  }
 
   get size(): number {
     return this.heap.length;
@@ -40,12 +45,20 @@ export class GroupHeap {
   /** Inserts `group` with `key`, or moves it to its place for its new key. */
   set(group: number, key: Key): void {
     if (group >= this.positions.length) {
-      const grown = new Int32Array(Math.max(group + 1, this.positions.length * 2)).fill(-1);
+      const size = Math.max(group + 1, this.positions.length * 2);
+      const grown = new Int32Array(size).fill(-1);
       grown.set(this.positions);
       this.positions = grown;
+      if (this.keys instanceof Float64Array) {
+        const keys = new Float64Array(size);
+        keys.set(this.keys);
+        this.keys = keys;
+      }
     }
-    this.keys[group] = key;
     let at = this.positions[group]!;
+    // Most tuples leave their group's key as it was (a time window's end).
+    if (at >= 0 && this.keys[group] === key) return;
+    (this.keys as Key[])[group] = key;
     if (at < 0) {
       at = this.heap.length;
       this.heap.push(group);

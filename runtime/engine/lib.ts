@@ -10,6 +10,7 @@ import type { Value } from "../../stdlib/values.js";
 import { valueToJson } from "../../compiler/ir.js";
 import { columnReaderOf } from "../arrow/reader.js";
 import { GroupHeap } from "./group-heap.js";
+import { GroupTable } from "./group-table.js";
 
 /**
  * The text of one part of a group key made of several values or of a
@@ -35,7 +36,17 @@ function toSeconds(v: Value): number {
   return v === null ? NaN : Number(v);
 }
 
+/** Deletes the maps left empty in a tree of nested group maps (the leaves are group numbers). */
+function sweepEmptyMaps(map: Map<unknown, unknown>): void {
+  for (const [key, inner] of map) {
+    if (!(inner instanceof Map)) return;
+    sweepEmptyMaps(inner);
+    if (inner.size === 0) map.delete(key);
+  }
+}
+
 export const RUNTIME_LIB = {
+  sweepEmptyMaps,
   toSeconds,
   entryOf,
   castValue,
@@ -44,6 +55,7 @@ export const RUNTIME_LIB = {
   keyPart,
   compareValues,
   GroupHeap,
+  GroupTable,
 } as const;
 
 export type RuntimeLib = typeof RUNTIME_LIB;

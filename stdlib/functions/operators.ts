@@ -537,10 +537,19 @@ const div: StatelessImpl = {
   inline: (args, call) => (call.resultType.nullable ? undefined : `(${args[0]} / ${args[1]})`),
 };
 
+/** Whether the divisor is a constant other than zero: then no NULL comes from dividing. */
+function nonZeroDivisor(call: ImplCall): boolean {
+  const d = call.constants[1];
+  return d !== undefined && d !== null && d !== 0 && d !== 0n;
+}
+
 const idiv: StatelessImpl = numericBinary({
   float: (a, b, call) => nanToNull(Math.floor(a / b), call),
   small: (a, b, k) => (b === 0 ? null : wrapSmall(Math.trunc(a / b), k.signed, k.width)),
   big: (a, b, k) => (b === 0n ? null : wrapBig(a / b, k.signed, k.width)),
+  // Only where the typing made the result non-nullable: a NaN quotient or a zero divisor cannot happen.
+  inlineFloat: (a, b, call) => (call.resultType.nullable ? undefined : `Math.floor(${a} / ${b})`),
+  inlineSmall: (a, b, k, call) => (nonZeroDivisor(call) ? inlineWrap(`Math.trunc(${a} / ${b})`, k) : undefined),
 });
 
 const mod: StatelessImpl = numericBinary({
@@ -548,6 +557,7 @@ const mod: StatelessImpl = numericBinary({
   // Wrapping also turns JS's -0 (-4 % 2) into the integer 0.
   small: (a, b, k) => (b === 0 ? null : wrapSmall(a % b, k.signed, k.width)),
   big: (a, b) => (b === 0n ? null : a % b),
+  inlineSmall: (a, b, k, call) => (nonZeroDivisor(call) ? inlineWrap(`${a} % ${b}`, k) : undefined),
 });
 
 const pow: StatelessImpl = numericBinary({

@@ -108,15 +108,27 @@ describe("operations that see NULLs", () => {
 
 describe("hoisted declarations", () => {
   it("call an entry without template through its apply and one ImplCall per call site", () => {
-    const { expr } = typed("c // 3");
+    // A divisor that may be zero: no template (the result may be NULL).
+    const { expr } = typed("c // (c - 1)");
     const compiled = compile(expr);
     const hoisted = compiled.generated.hoisted.join("\n");
     expect(hoisted).toContain('entryOf("idiv").impl.apply');
     expect(compiled.generated.hoisted.filter((h) => /^const call_/.test(h))).toHaveLength(1);
     // Integer division truncates toward zero; by zero it is NULL (raql.md §5.3).
-    expect(compiled.evaluate([-7])).toBe(-2);
-    expect(compiled.evaluate([9])).toBe(3);
-    expect(compile(typed("c // (c - c)").expr).evaluate([5])).toBe(null);
+    expect(compiled.evaluate([-7])).toBe(0);
+    expect(compiled.evaluate([9])).toBe(1);
+    expect(compiled.evaluate([1])).toBe(null);
+  });
+
+  it("inline integer division and remainder by a constant other than zero", () => {
+    for (const [text, values] of [
+      ["c // 3", [[-7, -2], [9, 3], [-2147483648, -715827882]]],
+      ["c % 3", [[-7, -1], [9, 0], [8, 2]]],
+    ] as const) {
+      const compiled = compile(typed(text).expr);
+      expect(compiled.generated.hoisted.join("\n")).not.toContain("impl.apply");
+      for (const [c, expected] of values) expect(compiled.evaluate([c])).toBe(expected);
+    }
   });
 
   it("build composite constants once", () => {

@@ -22,6 +22,15 @@ DEFINE windows_scan AS FROM src
   SELECT k, t // ${W} * ${W} AS w, SUM v AS s, COUNT v AS n
   GROUP BY k, t // ${W}
   COMMIT AFTER in.t >= out.w + ${W} OR in.k = 255;
+-- the same groups found through nested maps (a string key part) and through a key text (a tuple key)
+DEFINE windows_nested AS FROM src
+  SELECT k, t // ${W} * ${W} AS w, SUM v AS s, COUNT v AS n
+  GROUP BY string(k), t // ${W}
+  COMMIT AFTER in.t >= out.w + ${W};
+DEFINE windows_tuple_key AS FROM src
+  SELECT k, t // ${W} * ${W} AS w, SUM v AS s, COUNT v AS n
+  GROUP BY (k; t // ${W})
+  COMMIT AFTER in.t >= out.w + ${W} OR in.k = 255;
 DEFINE cut_before AS FROM src
   SELECT k, SUM v AS s, COUNT v AS n
   GROUP BY k
@@ -107,12 +116,14 @@ describe("commit semantics (§4.6) against reference models", () => {
     c = await compile(PROGRAM);
   });
 
-  it("closes other groups when the condition reads `in`, with the heap and with a scan", () => {
+  it("closes other groups when the condition reads `in`: heap or scan, groups by number, nested maps or key text", () => {
     fc.assert(
       fc.property(rowsArb, fc.integer({ min: 1, max: 7 }), (rows, batchRows) => {
         const expected = sorted(referenceWindows(rows));
         expect(sorted(feed(c, "windows", rows, batchRows))).toEqual(expected);
         expect(sorted(feed(c, "windows_scan", rows, batchRows))).toEqual(expected);
+        expect(sorted(feed(c, "windows_nested", rows, batchRows))).toEqual(expected);
+        expect(sorted(feed(c, "windows_tuple_key", rows, batchRows))).toEqual(expected);
       }),
       { numRuns: 150 },
     );
