@@ -142,6 +142,14 @@ export const MESSAGES = {
   // RQ63xx: links between functions (cli-runtime.md §1.3)
   linkBadSize: e("RQ6301", "invalid link size {size}: it must be a multiple of 8 between {min} and {max} bytes"),
   linkMessageTooLarge: e("RQ6302", "a message of {size} bytes cannot fit in a link of {capacity} bytes (raise the supervisor's --link-size)"),
+  // RQ64xx: command-line tables, tail columns, --where filters and --since/--until times (cli-runtime.md §3, §6.5, §7)
+  unknownColumn: e("RQ6401", 'Unknown column "{column}"'),
+  ambiguousColumn: e("RQ6402", 'Ambiguous column "{column}" (could be {candidates})'),
+  unknownOutputField: e("RQ6403", "Unknown field {field}, should be one of {available}"),
+  privateOutputField: e("RQ6404", "Field {field} is private"),
+  badWhereFilter: e("RQ6405", 'Cannot parse the filter "{text}": expected FIELD OP VALUE with OP one of {operators}'),
+  badTime: e("RQ6406", 'Cannot parse time "{text}"'),
+  sinceNotBeforeUntil: e("RQ6407", "--since must be before --until"),
 
   // RQ62xx: notifications and the alerter (cli-runtime.md §1.8, §6.9); RQ620x errors, RQ625x warnings
   alerterContactsUnreadable: e("RQ6201", "cannot read the contacts {path}: {reason}"),
