@@ -7,6 +7,7 @@ import { benchBatches } from "./batches.js";
 import { benchCsv } from "./csv.js";
 import { benchFrontend } from "./frontend.js";
 import { benchGenerated } from "./generated.js";
+import { benchReadBatch, benchRing } from "./ring.js";
 
 function mops(x: number): string {
   return (x / 1e6).toFixed(1).padStart(8) + " M/s";
@@ -45,6 +46,19 @@ async function main(): Promise<void> {
     "Arrow batches, 1M rows x 5 numeric columns (baseline: plain typed arrays by hand)",
     ["case", "builder/reader", "by hand", "ratio"],
     batches.map((r) => [r.name, mops(r.rowsPerSec), mops(r.baselineRowsPerSec), (r.rowsPerSec / r.baselineRowsPerSec).toFixed(2)]),
+  );
+
+  const ring = await benchRing();
+  table(
+    "Links: messages through an 8 MiB ring, worker thread -> main thread (baseline: the same bytes copied in one thread)",
+    ["case", "ring msg/s", "ring MB/s", "copy msg/s", "copy MB/s"],
+    ring.map((r) => [r.name, mops(r.messagesPerSec), `${r.megabytesPerSec.toFixed(0)} MB/s`, mops(r.baselineMessagesPerSec), `${r.baselineMegabytesPerSec.toFixed(0)} MB/s`]),
+  );
+  const readBatch = benchReadBatch();
+  table(
+    "Links: readBatch's private copy of a 1,024-row x 5 numeric columns batch (baseline: decoding in place, zero copy)",
+    ["case", "copied us", "in place us", "ratio"],
+    readBatch.map((r) => [r.name, r.copiedUs.toFixed(1), r.inPlaceUs.toFixed(1), (r.copiedUs / r.inPlaceUs).toFixed(2)]),
   );
 
   const generated = await benchGenerated();
