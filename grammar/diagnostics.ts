@@ -150,6 +150,18 @@ export const MESSAGES = {
   badWhereFilter: e("RQ6405", 'Cannot parse the filter "{text}": expected FIELD OP VALUE with OP one of {operators}'),
   badTime: e("RQ6406", 'Cannot parse time "{text}"'),
   sinceNotBeforeUntil: e("RQ6407", "--since must be before --until"),
+  // the supervisor and its clients (cli-runtime.md §1, §6.2–6.5)
+  supervisorRunning: e("RQ6501", "A supervisor is already running on {dir} (pid {pid})"),
+  noSupervisor: e("RQ6502", 'No supervisor is running on {dir} (start one with "ramen supervisor")'),
+  protocolMismatch: e("RQ6503", "The supervisor speaks protocol version {theirs}, this command {ours}: restart the supervisor"),
+  alreadyRunning: e("RQ6504", "Program {name} is already running with different settings; use --replace"),
+  runUnusedParameter: e("RQ6505", "Parameter {names} is unused"),
+  runUnusedParameters: e("RQ6506", "Parameters {names} are unused"),
+  badParameterValue: e("RQ6507", 'Parameter {name}: cannot parse "{value}": {reason}'),
+  cannotFindProgram: e("RQ6508", 'Cannot find program "{name}" in {paths}'),
+  unknownWorker: e("RQ6509", "Unknown function {fq}{hint}"),
+  notRunning: e("RQ6510", "Function {fq} is not running anywhere"),
+  noEventTime: e("RQ6511", "Function has no event time information"),
 
   // RQ62xx: notifications and the alerter (cli-runtime.md §1.8, §6.9); RQ620x errors, RQ625x warnings
   alerterContactsUnreadable: e("RQ6201", "cannot read the contacts {path}: {reason}"),

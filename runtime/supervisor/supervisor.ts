@@ -1,0 +1,614 @@
+// The supervisor (cli-runtime.md §1): one per state directory, as a daemon
+// (`ramen supervisor`) or embedded in a foreground command; the same code.
+// It keeps the programs to run, runs each of their functions as a long-lived
+// task on a piscina pool (runtime/supervisor/worker.ts), links parents to
+// children with ring buffers (one per pair, kept while both are known, so a
+// restarted function finds its unread input), restarts crashed functions
+// with backoff, serves tail subscriptions from client rings, journals and
+// delivers notifications, and saves per-function statistics.
+
+import { mkdirSync } from "node:fs";
+import { MessageChannel, type MessagePort } from "node:worker_threads";
+import { hostname } from "node:os";
+import type { RecordBatch, Schema } from "apache-arrow";
+import { Piscina } from "piscina";
+import { type FunctionIR, type ProgramIR, valueFromJson } from "../../compiler/ir.js";
+import { RamenError } from "../../grammar/diagnostics.js";
+import { renderValue } from "../../stdlib/format.js";
+import type { Value } from "../../stdlib/values.js";
+import { Alerter } from "../alerting/alerter.js";
+import { appendToJournal, makeNotification } from "../alerting/notification.js";
+import { START_FIELD, STOP_FIELD } from "../arrow/builder.js";
+import { decodeBatch } from "../arrow/ipc.js";
+import { BatchReader } from "../arrow/reader.js";
+import { arrowSchemaOf, type RaqlField } from "../arrow/schema.js";
+import { RUNTIME_LIB } from "../engine/lib.js";
+import { loadProgramModule } from "../engine/load.js";
+import { readBatch } from "../ring/batches.js";
+import { DEFAULT_RING_CAPACITY, MessageKind, RingReader, createRing } from "../ring/ring.js";
+import { ControlBlock, createControlBlock, type StatRecord } from "./control-block.js";
+import { type RunEntry, loadStoredProgram, readRunningConfig, statsFile, supervisorPaths, writeAtomic, writeRunningConfig } from "./state.js";
+import type { FromWorker, InputEntry, OutputEntry, TaskSpec, ToWorker } from "./worker.js";
+
+export interface SupervisorLog {
+  info(message: string): void;
+  debug(message: string): void;
+  warning(message: string): void;
+  error(message: string): void;
+}
+
+export interface SupervisorOptions {
+  readonly stateDir: string;
+  readonly site: string;
+  readonly log: SupervisorLog;
+  /** daemon: load and save running-config.json; embedded: neither (§6.2 foreground) */
+  readonly persistent: boolean;
+  readonly maxThreads?: number;
+  readonly linkSize?: number;
+  readonly seed?: number;
+  /** never restart crashed functions */
+  readonly failForGood?: boolean;
+  /** test mode: lazy functions start like the others */
+  readonly startLazy?: boolean;
+}
+
+export type FunctionState = "running" | "waiting" | "restarting" | "stopping" | "disabled" | "stopped";
+
+interface ProgramRun {
+  readonly entry: RunEntry;
+  readonly ir: ProgramIR;
+  readonly moduleFile: string;
+  readonly params: Readonly<Record<string, Value>>;
+  readonly enabled: boolean;
+}
+
+interface FunctionRun {
+  readonly fq: string;
+  readonly fn: FunctionIR;
+  readonly program: ProgramRun;
+  readonly control: ControlBlock;
+  state: FunctionState;
+  port: MessagePort | undefined;
+  task: Promise<unknown> | undefined;
+  /** successive failures, for the backoff; reset after 60 s of running */
+  failures: number;
+  startedAt: number;
+  firstStartup: number;
+  lastExit: { time: number; status: string } | undefined;
+  restartTimer: NodeJS.Timeout | undefined;
+  /** the statistics published by earlier runs (counters go on across restarts) */
+  baseStats: StatRecord;
+  /** pending tail-cache requests */
+  readonly cacheRequests: Map<number, (batches: Uint8Array[]) => void>;
+}
+
+interface Link {
+  readonly id: string;
+  readonly parent: string;
+  readonly child: string;
+  readonly ring: SharedArrayBuffer;
+  readonly columns: readonly number[];
+}
+
+/** A tail subscription: a ring the function writes its public fields to, read here. */
+export interface Subscription {
+  readonly fields: readonly RaqlField[];
+  /** resolves when the subscription ends (cancel() or the supervisor stops) */
+  readonly done: Promise<void>;
+  cancel(): void;
+}
+
+interface Client {
+  readonly id: string;
+  readonly fq: string;
+  readonly ring: SharedArrayBuffer;
+  readonly columns: readonly number[];
+  cancelled: boolean;
+}
+
+/** A program to add: its compiled form and instance settings. */
+export interface ProgramToRun {
+  readonly entry: RunEntry;
+  readonly ir: ProgramIR;
+  readonly moduleFile: string;
+}
+
+const PROTOCOL_VERSION = 1;
+export { PROTOCOL_VERSION };
+
+function globToRegExp(glob: string): RegExp {
+  const re = glob.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
+  return new RegExp(`^${re}$`);
+}
+
+function baseName(instance: string): string {
+  const hash = instance.indexOf("#");
+  return hash < 0 ? instance : instance.slice(0, hash);
+}
+
+export class Supervisor {
+  private readonly programs = new Map<string, ProgramRun>();
+  private readonly functions = new Map<string, FunctionRun>();
+  private readonly links = new Map<string, Link>();
+  private readonly clients = new Map<string, Client>();
+  private readonly pool: Piscina;
+  private readonly alerter: Alerter;
+  private readonly timers: NodeJS.Timeout[] = [];
+  private nextClientId = 1;
+  private nextRequest = 1;
+  private stopped = false;
+  readonly startTime = Date.now() / 1000;
+
+  constructor(readonly options: SupervisorOptions) {
+    mkdirSync(options.stateDir, { recursive: true, mode: 0o700 });
+    this.pool = new Piscina({
+      filename: new URL("./worker.js", import.meta.url).href,
+      minThreads: 0,
+      maxThreads: options.maxThreads ?? 256,
+      idleTimeout: 10_000,
+      concurrentTasksPerWorker: 1,
+      maxQueue: Infinity,
+    });
+    const paths = supervisorPaths(options.stateDir);
+    this.alerter = new Alerter({ contactsFile: paths.contacts, log: options.log, now: Date.now() / 1000, hostname: hostname() });
+    this.timers.push(setInterval(() => this.alerter.tick(Date.now() / 1000), 1000));
+    this.timers.push(setInterval(() => this.saveStats(), 5000));
+  }
+
+  /** Brings back the programs of the running configuration (daemon only). */
+  async restoreRunningConfig(): Promise<void> {
+    if (!this.options.persistent) return;
+    const entries = readRunningConfig(this.options.stateDir);
+    const programs: ProgramToRun[] = [];
+    for (const entry of entries) {
+      try {
+        const stored = loadStoredProgram(this.options.stateDir, entry.program, entry.signature);
+        programs.push({ entry, ir: stored.ir, moduleFile: stored.moduleFile });
+      } catch (e) {
+        this.options.log.error(`${entry.program}: cannot load its compiled program: ${(e as Error).message}`);
+      }
+    }
+    if (programs.length > 0) await this.add(programs, true);
+  }
+
+  // ---- programs ------------------------------------------------------------------------------
+
+  /**
+   * Adds programs (atomically: all are checked before any starts). An entry
+   * with the name of a running program: identical → nothing; different →
+   * error unless `replace`, which stops the old instance first.
+   */
+  async add(programs: readonly ProgramToRun[], replace: boolean): Promise<void> {
+    const changed: ProgramToRun[] = [];
+    for (const p of programs) {
+      const old = this.programs.get(p.entry.program);
+      if (old && JSON.stringify(old.entry) === JSON.stringify(p.entry)) continue;
+      if (old && !replace) throw RamenError.of("alreadyRunning", { name: p.entry.program });
+      changed.push(p);
+    }
+    for (const p of changed) if (this.programs.has(p.entry.program)) await this.removeProgram(p.entry.program);
+    for (const p of changed) {
+      const params: Record<string, Value> = {};
+      for (const param of p.ir.params) {
+        const json = p.entry.params[param.name];
+        params[param.name] = valueFromJson(json === undefined ? param.default : json, param.type.type);
+      }
+      const module = await loadProgramModule((await import("node:fs")).readFileSync(p.moduleFile, "utf8"));
+      const enabled = module.runIf({ params, env: (n) => process.env[n] ?? null, lib: RUNTIME_LIB });
+      const run: ProgramRun = { entry: p.entry, ir: p.ir, moduleFile: p.moduleFile, params, enabled };
+      this.programs.set(p.entry.program, run);
+      for (const fn of p.ir.functions) {
+        const fq = `${p.entry.program}/${fn.name}`;
+        const control = new ControlBlock(createControlBlock());
+        this.functions.set(fq, {
+          fq,
+          fn,
+          program: run,
+          control,
+          state: enabled ? "waiting" : "disabled",
+          port: undefined,
+          task: undefined,
+          failures: 0,
+          startedAt: 0,
+          firstStartup: NaN,
+          lastExit: undefined,
+          restartTimer: undefined,
+          baseStats: control.record(),
+          cacheRequests: new Map(),
+        });
+      }
+      if (!enabled) this.options.log.info(`${p.entry.program}: RUN IF condition is false, not running`);
+    }
+    this.saveRunningConfig();
+    this.reconcile();
+  }
+
+  /** Removes the programs matching the globs; how many. */
+  async kill(globs: readonly string[]): Promise<number> {
+    const res = globs.map(globToRegExp);
+    const names = [...this.programs.keys()].filter((n) => res.some((re) => re.test(n)));
+    for (const n of names) await this.removeProgram(n);
+    this.saveRunningConfig();
+    this.reconcile();
+    return names.length;
+  }
+
+  private async removeProgram(name: string): Promise<void> {
+    const fns = [...this.functions.values()].filter((f) => f.program.entry.program === name);
+    await Promise.all(fns.map((f) => this.stopFunction(f)));
+    for (const f of fns) {
+      this.saveStatsOf(f);
+      this.functions.delete(f.fq);
+      // Links into a removed function go; links out of it stay for when it comes back.
+      for (const [id, l] of this.links) if (l.child === f.fq) this.links.delete(id);
+    }
+    this.programs.delete(name);
+  }
+
+  private saveRunningConfig(): void {
+    if (!this.options.persistent) return;
+    writeRunningConfig(
+      this.options.stateDir,
+      [...this.programs.values()].map((p) => p.entry),
+    );
+  }
+
+  /** The running instances a parent reference of `child` designates. */
+  private parentsOf(child: FunctionRun, parent: FunctionIR["parents"][number]): FunctionRun[] {
+    const program = parent.sameProgram ? child.program.entry.program : parent.program;
+    if (program.endsWith("#_")) {
+      const base = program.slice(0, -2);
+      return [...this.functions.values()].filter((f) => baseName(f.program.entry.program) === base && f.fn.name === parent.function);
+    }
+    const f = this.functions.get(`${program}/${parent.function}`);
+    return f ? [f] : [];
+  }
+
+  /** Whether a function must run now: enabled, and when lazy, read by something running or a client. */
+  private wanted(f: FunctionRun, seen = new Set<string>()): boolean {
+    if (!f.program.enabled || this.stopped) return false;
+    if (!f.fn.lazy || this.options.startLazy) return true;
+    if ([...this.clients.values()].some((c) => c.fq === f.fq)) return true;
+    seen.add(f.fq);
+    for (const l of this.links.values()) {
+      if (l.parent !== f.fq || seen.has(l.child)) continue;
+      const child = this.functions.get(l.child);
+      if (child && this.wanted(child, seen)) return true;
+    }
+    return false;
+  }
+
+  /** Makes links, task inputs/outputs and started tasks match the configuration. */
+  private reconcile(): void {
+    if (this.stopped) return;
+    for (const child of this.functions.values()) {
+      for (const p of child.fn.parents) {
+        for (const parent of this.parentsOf(child, p)) {
+          const id = `${parent.fq}->${child.fq}`;
+          if (this.links.has(id)) continue;
+          const outputNames = parent.fn.output.map((o) => o.name);
+          const columns = child.fn.input.map((i) => outputNames.indexOf(i.name));
+          if (columns.includes(-1)) {
+            this.options.log.error(`${child.fq}: parent ${parent.fq} lacks fields it reads`);
+            continue;
+          }
+          this.links.set(id, { id, parent: parent.fq, child: child.fq, ring: createRing(this.options.linkSize ?? DEFAULT_RING_CAPACITY), columns });
+        }
+      }
+    }
+    for (const f of this.functions.values()) {
+      const want = this.wanted(f);
+      if (want && f.task === undefined && f.restartTimer === undefined) this.startFunction(f);
+      else if (!want && f.task !== undefined && f.state !== "stopping") void this.stopFunction(f);
+      else if (f.task !== undefined) {
+        this.send(f, { kind: "inputs", entries: this.inputsOf(f) });
+        this.send(f, { kind: "outputs", entries: this.outputsOf(f) });
+      }
+      if (f.task !== undefined && f.state !== "stopping") f.state = f.fn.parents.length > 0 && this.inputsOf(f).length === 0 ? "waiting" : "running";
+    }
+  }
+
+  private inputsOf(f: FunctionRun): InputEntry[] {
+    return [...this.links.values()].filter((l) => l.child === f.fq).map((l) => ({ id: l.id, ring: l.ring }));
+  }
+
+  private outputsOf(f: FunctionRun): OutputEntry[] {
+    // Links to children that run or are about to: the ring keeps what they have not read yet.
+    const links = [...this.links.values()].filter((l) => {
+      const child = this.functions.get(l.child);
+      return l.parent === f.fq && child !== undefined && (child.task !== undefined || child.restartTimer !== undefined || this.wanted(child));
+    });
+    const clients = [...this.clients.values()].filter((c) => c.fq === f.fq && !c.cancelled);
+    return [...links.map((l) => ({ id: l.id, ring: l.ring, columns: l.columns })), ...clients.map((c) => ({ id: c.id, ring: c.ring, columns: c.columns }))];
+  }
+
+  private send(f: FunctionRun, msg: ToWorker): void {
+    f.port?.postMessage(msg);
+  }
+
+  // ---- tasks -------------------------------------------------------------------------------------
+
+  private startFunction(f: FunctionRun): void {
+    const { port1, port2 } = new MessageChannel();
+    f.port = port1;
+    port1.on("message", (m: FromWorker) => this.fromWorker(f, m));
+    f.control.resetFlags();
+    f.baseStats = f.control.record();
+    f.startedAt = Date.now() / 1000;
+    if (Number.isNaN(f.firstStartup)) f.firstStartup = f.startedAt;
+    f.state = f.fn.parents.length > 0 && this.inputsOf(f).length === 0 ? "waiting" : "running";
+    const spec: TaskSpec = {
+      fq: f.fq,
+      moduleFile: f.program.moduleFile,
+      fn: f.fn,
+      params: f.program.params,
+      cwd: f.program.entry.cwd,
+      control: f.control.sab,
+      port: port2,
+      inputs: this.inputsOf(f),
+      outputs: this.outputsOf(f),
+      baseStats: f.baseStats,
+      ...(this.options.seed !== undefined ? { seed: this.options.seed } : {}),
+      debug: f.program.entry.debug,
+    };
+    this.options.log.debug(`${f.fq}: starting`);
+    f.task = this.pool.run(spec, { transferList: [port2] });
+    f.task.then(
+      () => this.onExit(f, undefined),
+      (e: unknown) => this.onExit(f, e),
+    );
+    // Parents start writing to it only now that it reads.
+    for (const l of this.links.values()) {
+      if (l.child !== f.fq) continue;
+      const parent = this.functions.get(l.parent);
+      if (parent?.task !== undefined) this.send(parent, { kind: "outputs", entries: this.outputsOf(parent) });
+    }
+  }
+
+  private onExit(f: FunctionRun, error: unknown): void {
+    f.port?.close();
+    f.port = undefined;
+    f.task = undefined;
+    const now = Date.now() / 1000;
+    if (error === undefined || f.state === "stopping" || this.stopped) {
+      f.state = "stopped";
+      f.lastExit = { time: now, status: "stopped" };
+      if (!this.stopped && this.functions.get(f.fq) === f) this.reconcile();
+      return;
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    f.lastExit = { time: now, status: `crashed: ${message}` };
+    this.options.log.error(`${f.fq}: crashed: ${message}`);
+    if (now - f.startedAt >= 60) f.failures = 0;
+    f.failures++;
+    if (this.options.failForGood) {
+      f.state = "stopped";
+      return;
+    }
+    const delay = Math.min(60, 0.5 * 2 ** (f.failures - 1)) * (1 + Math.random() * 0.2);
+    f.state = "restarting";
+    f.restartTimer = setTimeout(() => {
+      f.restartTimer = undefined;
+      if (this.functions.get(f.fq) === f && this.wanted(f)) this.startFunction(f);
+    }, delay * 1000);
+  }
+
+  private async stopFunction(f: FunctionRun): Promise<void> {
+    if (f.restartTimer) {
+      clearTimeout(f.restartTimer);
+      f.restartTimer = undefined;
+    }
+    const task = f.task;
+    if (!task) return;
+    f.state = "stopping";
+    f.control.requestStop();
+    // A task still running 10 s after the request is abandoned (its thread is terminated by piscina's destroy at exit).
+    await Promise.race([task.catch(() => undefined), new Promise((r) => setTimeout(r, 10_000).unref())]);
+  }
+
+  /** Test hook: makes the function throw at its next message boundary, as a crash would. */
+  crash(fq: string): void {
+    const f = this.functions.get(fq);
+    if (f) Atomics.store(f.control.flags, 1, 1);
+  }
+
+  private fromWorker(f: FunctionRun, m: FromWorker): void {
+    switch (m.kind) {
+      case "log":
+        this.options.log[m.level](m.message);
+        break;
+      case "notify":
+        this.notification(f, m.name, m.tuple, m.start);
+        break;
+      case "cache": {
+        const done = f.cacheRequests.get(m.request);
+        f.cacheRequests.delete(m.request);
+        done?.([...m.batches]);
+        break;
+      }
+    }
+  }
+
+  // ---- notifications --------------------------------------------------------------------------------
+
+  private notification(f: FunctionRun, name: string, tuple: readonly Value[], start: number): void {
+    const parameters: Record<string, string> = {};
+    f.fn.output.forEach((o, k) => (parameters[o.name] = renderValue(tuple[k] ?? null, o.type, { nullText: "NULL", raw: true })));
+    this.deliverNotification({ worker: f.fq, name, parameters, eventTime: Number.isFinite(start) ? start : null, test: false });
+  }
+
+  /** Journals a notification and hands it to the alerter (§1.8); also `ramen notify`. */
+  deliverNotification(n: { worker: string; name: string; parameters: Record<string, string>; eventTime: number | null; test: boolean }): string[] {
+    const { notification, warnings } = makeNotification({
+      site: this.options.site,
+      worker: n.worker,
+      sent_time: Date.now() / 1000,
+      event_time: n.eventTime,
+      name: n.name,
+      test: n.test,
+      parameters: n.parameters,
+    });
+    appendToJournal(supervisorPaths(this.options.stateDir).notifications, notification);
+    this.alerter.receive(notification);
+    return warnings.map((w) => w.message);
+  }
+
+  // ---- tail ---------------------------------------------------------------------------------------
+
+  /** The public output fields of a function, or an error naming it. */
+  functionInfo(fq: string): { fn: FunctionIR; running: boolean } | undefined {
+    const f = this.functions.get(fq);
+    return f && { fn: f.fn, running: f.task !== undefined };
+  }
+
+  get functionNames(): string[] {
+    return [...this.functions.keys()];
+  }
+
+  /** The last tuples a function emitted (its output cache), as rows of its public fields with event times. */
+  async lastTuples(fq: string): Promise<{ rows: Value[][]; times: [number, number][] }> {
+    const f = this.functions.get(fq);
+    if (!f || !f.port) return { rows: [], times: [] };
+    const request = this.nextRequest++;
+    const batches = await new Promise<Uint8Array[]>((resolve) => {
+      f.cacheRequests.set(request, resolve);
+      this.send(f, { kind: "cache", request });
+      setTimeout(() => resolve([]), 5000).unref();
+    });
+    const fields: RaqlField[] = [...f.fn.output, START_FIELD, STOP_FIELD];
+    const schema = arrowSchemaOf(fields);
+    const publicIdx = f.fn.output.map((o, k) => (o.private ? -1 : k)).filter((k) => k >= 0);
+    const rows: Value[][] = [];
+    const times: [number, number][] = [];
+    for (const bytes of batches) {
+      const reader = new BatchReader(decodeBatch(bytes, schema), fields);
+      for (let i = 0; i < reader.numRows; i++) {
+        const row = reader.row(i);
+        rows.push(publicIdx.map((k) => row[k]!));
+        times.push([row[fields.length - 2] as number, row[fields.length - 1] as number]);
+      }
+    }
+    return { rows, times };
+  }
+
+  /** Streams the function's new output (public fields, then #start, #stop) to `onRows` until cancelled. */
+  subscribe(fq: string, onRows: (rows: Value[][]) => void): Subscription {
+    const f = this.functions.get(fq);
+    if (!f) throw RamenError.of("unknownWorker", { fq, hint: "" });
+    const outputs = f.fn.output.map((o, k) => ({ o, k })).filter(({ o }) => !o.private);
+    const fields: RaqlField[] = [...outputs.map(({ o }) => ({ name: o.name, type: o.type })), START_FIELD, STOP_FIELD];
+    const columns = [...outputs.map(({ k }) => k), f.fn.output.length, f.fn.output.length + 1];
+    const client: Client = { id: `client-${this.nextClientId++}`, fq, ring: createRing(this.options.linkSize ?? DEFAULT_RING_CAPACITY), columns, cancelled: false };
+    this.clients.set(client.id, client);
+    this.reconcile();
+    const schema: Schema = arrowSchemaOf(fields);
+    const reader = new RingReader(client.ring);
+    const done = (async () => {
+      while (!client.cancelled && !this.stopped) {
+        const m = reader.peek();
+        if (m === undefined) {
+          await reader.waitAsync(100);
+          continue;
+        }
+        if (m.kind === MessageKind.batch) {
+          const batch: RecordBatch = readBatch(m, schema);
+          reader.release();
+          const r = new BatchReader(batch, fields);
+          const rows: Value[][] = [];
+          for (let i = 0; i < r.numRows; i++) rows.push(r.row(i));
+          onRows(rows);
+        } else reader.release();
+      }
+    })();
+    return {
+      fields,
+      done,
+      cancel: () => {
+        client.cancelled = true;
+        this.clients.delete(client.id);
+        this.reconcile();
+      },
+    };
+  }
+
+  // ---- ps and statistics ------------------------------------------------------------------------------
+
+  /** One record per function matching the glob: what `ramen ps` shows. */
+  ps(pattern = "*"): PsRecord[] {
+    const re = globToRegExp(pattern);
+    return [...this.functions.values()]
+      .filter((f) => re.test(f.fq))
+      .map((f) => ({
+        fq: f.fq,
+        state: f.state,
+        stats: f.control.record(),
+        startupTime: f.firstStartup,
+        parents: [...this.links.values()].filter((l) => l.child === f.fq).length,
+        children: [...this.links.values()].filter((l) => l.parent === f.fq).length,
+        workerSignature: `${f.program.entry.signature}:${JSON.stringify(f.program.entry.params)}`,
+        precompSignature: f.program.entry.signature,
+        lastExit: f.lastExit,
+      }));
+  }
+
+  private saveStatsOf(f: FunctionRun): void {
+    if (Number.isNaN(f.firstStartup)) return;
+    const s = f.control.record();
+    const finite = (x: number) => (Number.isFinite(x) ? x : null);
+    writeAtomic(
+      statsFile(this.options.stateDir, f.fq),
+      JSON.stringify({
+        stats_time: Date.now() / 1000,
+        first_startup: f.firstStartup,
+        last_startup: f.startedAt,
+        min_etime: finite(s.minEventTime),
+        max_etime: finite(s.maxEventTime),
+        tot_in_tuples: s.inTuples,
+        tot_sel_tuples: s.selected,
+        tot_out_tuples: s.outTuples,
+        tot_in_bytes: s.bytesIn,
+        tot_out_bytes: s.bytesOut,
+        tot_full_bytes: s.bytesOut,
+        tot_full_bytes_samples: s.outTuples,
+        tot_cpu: s.cpu,
+        tot_cpu_replay: 0,
+        cur_ram: s.heap,
+        max_ram: s.maxHeap,
+        tot_wait_in: s.waitIn,
+        tot_wait_out: s.waitOut,
+        tot_errors: s.errors,
+        cur_groups: s.groups,
+        max_groups: s.maxGroups,
+      }) + "\n",
+    );
+  }
+
+  private saveStats(): void {
+    for (const f of this.functions.values()) if (f.task !== undefined) this.saveStatsOf(f);
+  }
+
+  /** Stops every function; the running configuration stays as it is. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    const fns = [...this.functions.values()];
+    this.stopped = true;
+    for (const t of this.timers) clearInterval(t);
+    for (const c of this.clients.values()) c.cancelled = true;
+    await Promise.all(fns.map((f) => this.stopFunction(f)));
+    for (const f of fns) this.saveStatsOf(f);
+    await this.alerter.idle();
+    await this.pool.destroy();
+  }
+}
+
+export interface PsRecord {
+  readonly fq: string;
+  readonly state: FunctionState;
+  readonly stats: StatRecord;
+  readonly startupTime: number;
+  readonly parents: number;
+  readonly children: number;
+  readonly workerSignature: string;
+  readonly precompSignature: string;
+  readonly lastExit: { time: number; status: string } | undefined;
+}

@@ -1,0 +1,361 @@
+// One running function as a long-lived piscina task (cli-runtime.md §1.2):
+// it loads its program's module, builds the function's FunctionRunner (the
+// execution core of runtime/engine), then loops: read input batches from its
+// ring buffers → process → write output batches to each output ring, until
+// the supervisor sets the stop flag of its control block. No message per
+// tuple or per batch: data only goes through the rings; the MessagePort
+// carries configuration changes (outputs, inputs), log lines, notifications
+// and tail-cache requests.
+//
+// Delivery: the batches a function emits for one input message are written
+// to the output rings after the message is processed, then the message is
+// released. A function that throws in the middle of a message has written
+// nothing of it, and reads it again when restarted: nothing is lost nor
+// duplicated. (A thread killed between the writes and the release would
+// replay that one message.)
+
+import { readFileSync } from "node:fs";
+import { type MessagePort, receiveMessageOnPort, threadId } from "node:worker_threads";
+import type { RecordBatch, Schema } from "apache-arrow";
+import type { FunctionIR } from "../../compiler/ir.js";
+import { formatDiagnostic, isRamenError } from "../../grammar/diagnostics.js";
+import { seededRandom } from "../../stdlib/random.js";
+import { bytesOfText, type Value } from "../../stdlib/values.js";
+import { arrowSchemaOf, type RaqlField } from "../arrow/schema.js";
+import { encodeBatch } from "../arrow/ipc.js";
+import type { FunctionFactory } from "../engine/api.js";
+import { loadProgramModule } from "../engine/load.js";
+import { FunctionRunner, type RunnerHost } from "../engine/runner.js";
+import { readBatch, writeBatch } from "../ring/batches.js";
+import { MessageKind, RingReader, RingWriter } from "../ring/ring.js";
+import { csvFileSource, compileCsvReader, compileRowBinaryDecoder, rowBinaryFileSource, throttleBadLines, type FileSource, type SourceReport } from "../sources/index.js";
+import { ControlBlock, Flag, type StatRecord } from "./control-block.js";
+
+/** A link this function writes to, with the columns it takes (indexes into the output fields, #start, #stop). */
+export interface OutputEntry {
+  readonly id: string;
+  readonly ring: SharedArrayBuffer;
+  readonly columns: readonly number[];
+}
+
+/** A link this function reads from: its batches have the function's input fields, in order. */
+export interface InputEntry {
+  readonly id: string;
+  readonly ring: SharedArrayBuffer;
+}
+
+/** Messages from the supervisor. */
+export type ToWorker =
+  | { readonly kind: "outputs"; readonly entries: readonly OutputEntry[] }
+  | { readonly kind: "inputs"; readonly entries: readonly InputEntry[] }
+  /** the recent output tuples (`ramen tail -l`) */
+  | { readonly kind: "cache"; readonly request: number };
+
+/** Messages to the supervisor. */
+export type FromWorker =
+  | { readonly kind: "log"; readonly level: "info" | "warning" | "error" | "debug"; readonly message: string }
+  | { readonly kind: "notify"; readonly name: string; readonly tuple: readonly Value[]; readonly start: number; readonly stop: number }
+  /** Arrow IPC messages of the cached output batches (all columns), oldest first */
+  | { readonly kind: "cache"; readonly request: number; readonly batches: readonly Uint8Array[] };
+
+export interface TaskSpec {
+  readonly fq: string;
+  /** the compiled module file of the program (programs/v1/…), read by the task */
+  readonly moduleFile: string;
+  readonly fn: FunctionIR;
+  readonly params: Readonly<Record<string, Value>>;
+  readonly cwd: string;
+  readonly control: SharedArrayBuffer;
+  readonly port: MessagePort;
+  readonly inputs: readonly InputEntry[];
+  readonly outputs: readonly OutputEntry[];
+  /** the statistics of earlier runs, which this run adds to */
+  readonly baseStats: StatRecord;
+  readonly seed?: number;
+  readonly debug: boolean;
+}
+
+/** Rows of recent output kept for `tail -l` (cli-runtime.md §6.5: at least the last 1,000). */
+const CACHE_ROWS = 1000;
+const PUBLISH_EVERY_MS = 1000;
+
+interface Output {
+  readonly entry: OutputEntry;
+  readonly writer: RingWriter;
+}
+
+interface Input {
+  readonly entry: InputEntry;
+  readonly reader: RingReader;
+}
+
+class FunctionTaskLoop {
+  private readonly control: ControlBlock;
+  private readonly runner: FunctionRunner;
+  private outputs: Output[] = [];
+  private inputs: Input[] = [];
+  private readonly inputSchema: Schema;
+  /** batches emitted while processing the current input, delivered once it is done */
+  private pending: RecordBatch[] = [];
+  private readonly cache: RecordBatch[] = [];
+  private cachedRows = 0;
+  private bytesIn = 0;
+  private bytesOut = 0;
+  private waitIn = 0;
+  private firstInput = NaN;
+  private lastOutput = NaN;
+  private lastPublish = 0;
+  private readonly cpuStart = process.cpuUsage();
+
+  constructor(
+    private readonly spec: TaskSpec,
+    factory: FunctionFactory,
+  ) {
+    this.control = new ControlBlock(spec.control);
+    Atomics.store(this.control.flags, Flag.threadId, threadId);
+    const port = spec.port;
+    const random = spec.seed !== undefined ? seededRandom(spec.seed) : Math.random;
+    const host: RunnerHost = {
+      now: () => Date.now() / 1000,
+      random,
+      env: (name) => {
+        const v = process.env[name];
+        return v === undefined ? null : bytesOfText(v);
+      },
+      global: () => new Map(),
+      print: (fq, values) => port.postMessage({ kind: "log", level: "info", message: `${fq}: ${values.map((v) => String(v)).join(" ")}` }),
+      notify: (_fq, name, tuple, start, stop) => port.postMessage({ kind: "notify", name, tuple: [...tuple], start, stop }),
+      tupleError: (fq, error) => port.postMessage({ kind: "log", level: "error", message: `${fq}: tuple skipped: ${errorText(error)}` }),
+    };
+    this.runner = new FunctionRunner(spec.fq, spec.fn, factory, spec.params, host);
+    this.runner.outputs.push({ columns: this.runner.fn.output.map((_, k) => k).concat([spec.fn.output.length, spec.fn.output.length + 1]), deliver: (b) => this.pending.push(b) });
+    this.inputSchema = arrowSchemaOf(spec.fn.input as readonly RaqlField[]);
+    this.setOutputs(spec.outputs);
+    this.setInputs(spec.inputs);
+  }
+
+  private setOutputs(entries: readonly OutputEntry[]): void {
+    const old = new Map(this.outputs.map((o) => [o.entry.id, o]));
+    this.outputs = entries.map((entry) => old.get(entry.id) ?? { entry, writer: new RingWriter(entry.ring) });
+  }
+
+  private setInputs(entries: readonly InputEntry[]): void {
+    const old = new Map(this.inputs.map((i) => [i.entry.id, i]));
+    this.inputs = entries.map((entry) => old.get(entry.id) ?? { entry, reader: new RingReader(entry.ring) });
+  }
+
+  /** Applies the supervisor's messages that arrived since the last call (never blocks). */
+  private pollPort(): void {
+    for (let m = receiveMessageOnPort(this.spec.port); m !== undefined; m = receiveMessageOnPort(this.spec.port)) {
+      const msg = m.message as ToWorker;
+      switch (msg.kind) {
+        case "outputs":
+          this.setOutputs(msg.entries);
+          break;
+        case "inputs":
+          this.setInputs(msg.entries);
+          break;
+        case "cache": {
+          const batches = this.cache.map((b) => encodeBatch(b));
+          this.spec.port.postMessage({ kind: "cache", request: msg.request, batches } satisfies FromWorker, batches.map((b) => b.buffer as ArrayBuffer));
+          break;
+        }
+      }
+    }
+  }
+
+  private get stopping(): boolean {
+    return this.control.stopRequested;
+  }
+
+  /** Throws when the supervisor asked for a crash (tests of restarts). */
+  private checkCrashRequest(): void {
+    if (Atomics.exchange(this.control.flags, Flag.crash, 0) !== 0) throw new Error("crash requested by the supervisor");
+  }
+
+  /** Writes what the last input produced to every output, then remembers it for tail -l. */
+  private deliver(): void {
+    const batches = this.pending;
+    if (batches.length === 0) return;
+    this.pending = [];
+    for (const batch of batches) {
+      this.lastOutput = Date.now() / 1000;
+      for (const o of this.outputs) {
+        const projected = batch.selectAt(o.entry.columns as number[]);
+        if (!writeBatch(o.writer, 0, projected, { shouldStop: () => this.stopping })) return;
+      }
+      this.remember(batch);
+    }
+  }
+
+  private remember(batch: RecordBatch): void {
+    this.cache.push(batch);
+    this.cachedRows += batch.numRows;
+    while (this.cache.length > 1 && this.cachedRows - this.cache[0]!.numRows >= CACHE_ROWS) this.cachedRows -= this.cache.shift()!.numRows;
+  }
+
+  private publish(force = false): void {
+    const now = Date.now();
+    if (!force && now - this.lastPublish < PUBLISH_EVERY_MS) return;
+    this.lastPublish = now;
+    const cpu = process.cpuUsage(this.cpuStart);
+    const waitOut = this.outputs.reduce((s, o) => s + o.writer.waitedMs, 0) / 1000;
+    this.control.publish(this.spec.baseStats, this.runner.stats, {
+      cpu: (cpu.user + cpu.system) / 1e6,
+      waitIn: this.waitIn / 1000,
+      waitOut,
+      bytesIn: this.bytesIn,
+      bytesOut: this.bytesOut,
+      firstInput: this.firstInput,
+      lastOutput: this.lastOutput,
+    });
+  }
+
+  /** Functions with parents: batches from the input rings until stopped. */
+  runAggregate(): void {
+    while (!this.stopping) {
+      this.pollPort();
+      let worked = false;
+      for (const input of this.inputs) {
+        const m = input.reader.peek();
+        if (m === undefined) continue;
+        worked = true;
+        if (m.kind === MessageKind.batch) {
+          if (Number.isNaN(this.firstInput)) this.firstInput = Date.now() / 1000;
+          this.bytesIn += m.payload.byteLength;
+          const batch = readBatch(m, this.inputSchema);
+          this.runner.onBatch(batch);
+          this.deliver();
+          if (this.stopping) return;
+        }
+        input.reader.release();
+        this.checkCrashRequest();
+        this.publish();
+      }
+      if (!worked) {
+        const t = Date.now();
+        // Waits on one input at a time; several inputs take turns.
+        const input = this.inputs[0];
+        if (input === undefined || this.inputs.length > 1) this.control.sleep(this.inputs.length > 1 ? 5 : 100);
+        else input.reader.wait(100);
+        this.waitIn += Date.now() - t;
+        this.checkCrashRequest();
+        this.publish();
+      }
+    }
+  }
+
+  /** SELECT without FROM: one tick per period, or back to back. */
+  runTicks(): void {
+    const period = this.runner.task.period;
+    let next = Date.now();
+    while (!this.stopping) {
+      this.pollPort();
+      if (period !== undefined) {
+        const wait = next - Date.now();
+        if (wait > 0) {
+          this.control.sleep(Math.min(wait, 100));
+          this.publish();
+          continue;
+        }
+        next += period * 1000;
+      }
+      this.runner.onTick();
+      this.deliver();
+      this.checkCrashRequest();
+      this.publish();
+    }
+  }
+
+  /** READ FROM FILE(S): rows from the files until stopped. */
+  async runRead(): Promise<void> {
+    const op = this.spec.fn.operation;
+    const source = this.runner.task.source;
+    if (op.kind !== "read" || !source) return;
+    const abort = new AbortController();
+    const port = this.spec.port;
+    const report = throttleBadLines((rep: SourceReport, heldBack: number) => {
+      const more = heldBack > 0 ? ` (and ${heldBack} more bad lines)` : "";
+      port.postMessage({ kind: "log", level: rep.tag === "waiting" ? "warning" : "error", message: `${this.spec.fq}: ${rep.diagnostic.message}${more}` });
+    });
+    const options = {
+      path: source.path,
+      cwd: this.spec.cwd,
+      ...(source.preprocess !== undefined ? { preprocess: source.preprocess } : {}),
+      deleteAfter: source.deleteAfter,
+      report: (rep: SourceReport) => {
+        if (rep.tag === "badLine") this.runner.stats.errors++;
+        report(rep);
+      },
+      signal: abort.signal,
+    };
+    let files: FileSource;
+    if (op.format.kind === "csv") {
+      const f = op.format;
+      files = csvFileSource(
+        options,
+        compileCsvReader({
+          separator: f.separator,
+          nullString: f.nullString,
+          ...(f.quote !== undefined ? { quote: f.quote } : {}),
+          ...(f.escape !== undefined ? { escape: f.escape } : {}),
+          vectorsOfCharsAsString: f.vectorsOfCharsAsString,
+          clickhouseSyntax: f.clickhouseSyntax,
+          fields: this.spec.fn.output.map((o) => ({ name: o.name, type: o.type })),
+        }),
+      );
+    } else {
+      const fields = op.format.fields.map((f) => ({ name: f.name, ...(f.clickhouseType !== undefined ? { clickhouseType: f.clickhouseType } : {}) }));
+      files = rowBinaryFileSource(options, () => compileRowBinaryDecoder(fields));
+    }
+    // The file reader waits for new files on timers: the stop flag is watched from the event loop too.
+    const watch = setInterval(() => {
+      this.pollPort();
+      this.publish();
+      if (this.stopping) abort.abort();
+    }, 100);
+    try {
+      for await (const rows of files.rows) {
+        if (Number.isNaN(this.firstInput)) this.firstInput = Date.now() / 1000;
+        this.runner.onRows(rows);
+        this.deliver();
+        this.pollPort();
+        this.checkCrashRequest();
+        this.publish();
+        if (this.stopping) break;
+      }
+    } catch (e) {
+      if (!this.stopping) throw e;
+    } finally {
+      clearInterval(watch);
+      abort.abort();
+    }
+  }
+
+  finish(): void {
+    this.publish(true);
+  }
+}
+
+function errorText(e: unknown): string {
+  if (isRamenError(e)) return e.diagnostics.map(formatDiagnostic).join("\n");
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** The piscina task: runs one function until stopped. Throws (a crash) when the function fails. */
+export default async function runFunction(spec: TaskSpec): Promise<void> {
+  const module = await loadProgramModule(readFileSync(spec.moduleFile, "utf8"));
+  const factory = module.functions[spec.fn.name];
+  if (!factory) throw new Error(`no code for ${spec.fq} in ${spec.moduleFile}`);
+  const loop = new FunctionTaskLoop(spec, factory);
+  try {
+    const op = spec.fn.operation;
+    if (op.kind === "read") await loop.runRead();
+    else if (op.kind === "aggregate" && spec.fn.parents.length === 0) loop.runTicks();
+    else if (op.kind === "aggregate") loop.runAggregate();
+    else throw new Error(`${spec.fq}: LISTEN is not supported by this runtime`);
+  } finally {
+    loop.finish();
+    spec.port.close();
+  }
+}
