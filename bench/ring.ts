@@ -11,7 +11,7 @@ import { T, notNull } from "../grammar/types.js";
 import { BATCH_MAX_ROWS, batchesOfRows } from "../runtime/arrow/builder.js";
 import { decodeBatch, encodeBatch } from "../runtime/arrow/ipc.js";
 import { BatchReader } from "../runtime/arrow/reader.js";
-import { DEFAULT_RING_CAPACITY, RingReader, createRing } from "../runtime/ring/ring.js";
+import { DEFAULT_RING_CAPACITY, RING_HEADER_BYTES, RingReader, createRing } from "../runtime/ring/ring.js";
 
 export interface RingBenchResult {
   readonly name: string;
@@ -136,7 +136,7 @@ export function benchReadBatch(): ReadBatchBenchResult[] {
   const rows = Array.from({ length: BATCH_MAX_ROWS }, (_, i) => [i, (i % 200) - 100, i / 3, i * 1.5, i % 256]);
   const batch = batchesOfRows(FIELDS, rows)[0]!;
   const encoded = encodeBatch(batch);
-  const ring = new Uint8Array(createRing(1 << 20), 128, encoded.byteLength);
+  const ring = new Uint8Array(createRing(1 << 20), RING_HEADER_BYTES, encoded.byteLength);
   ring.set(encoded);
   let sink = 0;
   const decodeOnly = (bytes: () => Uint8Array) => () => {

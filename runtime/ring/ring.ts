@@ -139,7 +139,10 @@ abstract class RingEnd {
     this.words16 = new Uint16Array(sab, RING_HEADER_BYTES, capacity >> 1);
   }
 
-  /** Bytes of records not yet released by the reader (replayers yield above half the capacity: archival.md §6.4). */
+  /**
+   * Bytes of records not yet released by the reader (replayers yield above half the capacity:
+   * archival.md §6.4). A snapshot: exact from either end when the other is idle.
+   */
   get usedBytes(): number {
     const c = this.counters;
     const r = Atomics.load(c, READ_POS);
