@@ -144,6 +144,8 @@ function padEnd(s: string, w: number): string {
   return s + " ".repeat(Math.max(0, w - width(s)));
 }
 
+const HAS_DIGIT = /[0-9]/;
+
 /** Splits a float's text at its decimal point: `12.5` → `12`, `.5`. */
 function splitAtPoint(s: string): [string, string] {
   const dot = s.indexOf(".");
@@ -160,10 +162,12 @@ function alignColumns(columns: readonly TableColumn[], names: readonly string[],
   const widths = names.map(width);
   columns.forEach((c, col) => {
     if (c.kind === "float") {
-      const parts = cells.map((row) => splitAtPoint(row[col]!));
+      // Texts without digits (n/a, a NULL text, nan, inf) are right-aligned as a whole.
+      const numeric = cells.filter((row) => HAS_DIGIT.test(row[col]!));
+      const parts = numeric.map((row) => splitAtPoint(row[col]!));
       const intWidth = Math.max(0, ...parts.map(([i]) => width(i)));
       const fracWidth = Math.max(0, ...parts.map(([, f]) => width(f)));
-      parts.forEach(([i, f], r) => (cells[r]![col] = padStart(i, intWidth) + padEnd(f, fracWidth)));
+      parts.forEach(([i, f], r) => (numeric[r]![col] = padStart(i, intWidth) + padEnd(f, fracWidth)));
     }
     for (const row of cells) widths[col] = Math.max(widths[col]!, width(row[col]!));
   });

@@ -142,6 +142,16 @@ describe("--pretty", () => {
     ]);
   });
 
+  it("right-aligns texts without digits in a float column as a whole", () => {
+    expect(formatTable([{ name: "x", kind: "float" }], [[1.5], [22.25], [undefined], [NaN]], { pretty: true })).toEqual([
+      "#   x",
+      " 1.5",
+      "22.25",
+      "  n/a",
+      "  nan",
+    ]);
+  });
+
   it("can go without header, and repeat it", () => {
     expect(formatTable(cols, rows, { pretty: true, withHeader: false })).toEqual(["a     |   1 |  1.5", "bbb   | 100 | 22.25", "cc    | n/a |  3"]);
     expect(formatTable(cols, rows, { pretty: true, withHeader: 2 })[3]).toBe("#name |   n |     x");
