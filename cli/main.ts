@@ -10,6 +10,12 @@ import { registerCompile } from "./commands/compile.js";
 import { registerFmt } from "./commands/fmt.js";
 import { registerFunctions } from "./commands/functions.js";
 import { registerInfo } from "./commands/info.js";
+import { registerKill } from "./commands/kill.js";
+import { registerNotify } from "./commands/notify.js";
+import { registerPs } from "./commands/ps.js";
+import { registerRun } from "./commands/run.js";
+import { registerSupervisor } from "./commands/supervisor.js";
+import { registerTail } from "./commands/tail.js";
 import { registerTest } from "./commands/test.js";
 import { UsageError } from "./errors.js";
 import { configureLog } from "./log.js";
@@ -64,6 +70,12 @@ function buildProgram(): Command {
   registerFunctions(program);
   registerArchivist(program);
   registerTest(program);
+  registerSupervisor(program);
+  registerRun(program);
+  registerKill(program);
+  registerPs(program);
+  registerTail(program);
+  registerNotify(program);
   return program;
 }
 

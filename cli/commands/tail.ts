@@ -1,0 +1,143 @@
+// `ramen tail [OPTIONS] FUNCTION [FIELD...]` (cli-runtime.md §6.5): the output
+// of a running function, its last tuples and/or the next ones.
+
+import { Command, Option } from "commander";
+import { type FunctionIR, valueFromJson, type ValueJson } from "../../compiler/ir.js";
+import { RamenError } from "../../grammar/diagnostics.js";
+import type { Value } from "../../stdlib/values.js";
+import { closestName } from "../../compiler/report.js";
+import { SupervisorClient } from "../client.js";
+import { UsageError } from "../errors.js";
+import { formatTable, parseWheres, tailFormatter, type TableCell } from "../format/index.js";
+import { untilSignal } from "../hosting.js";
+import { type GlobalOptions, stateDirOf } from "../state.js";
+
+interface TailOptions {
+  withHeader?: string | boolean;
+  header?: string | boolean;
+  withUnits?: boolean;
+  units?: boolean;
+  withTimes?: boolean;
+  eventTimes?: boolean;
+  separator: string;
+  null: string;
+  raw?: boolean;
+  last?: string;
+  next?: string;
+  follow?: boolean;
+  where?: string[];
+  withEventTimes?: boolean;
+  pretty?: boolean;
+  flush?: boolean;
+}
+
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
+/** `[site:]program/function`: the fq name (the site must be this one). */
+function fqOf(worker: string): string {
+  const colon = worker.indexOf(":");
+  return colon >= 0 && colon < worker.indexOf("/") ? worker.slice(colon + 1) : worker;
+}
+
+export function registerTail(program: Command): void {
+  program
+    .command("tail")
+    .description("print the output of a running function")
+    .argument("<function>", "program/function")
+    .argument("[fields...]", "the columns to print (default: every public field)")
+    .option("-h, --with-header [n]", "header line (every N lines)")
+    .addOption(new Option("--header [n]").hideHelp())
+    .option("-u, --with-units", "units after the header names")
+    .addOption(new Option("--units").hideHelp())
+    .addOption(new Option("--separator <s>", "between values").env("RAMEN_CSV_SEPARATOR").default(","))
+    .addOption(new Option("--null <s>", "text of NULL").env("RAMEN_CSV_NULL").default("<NULL>"))
+    .option("--raw", "strings without quotes nor escapes")
+    .option("-l, --last <n>", "the last N tuples already produced")
+    .option("-n, --next <n>", "wait for N new tuples, then exit")
+    .option("-f, --follow", "print new tuples until interrupted")
+    .option("-w, --where <filter>", 'filter "FIELD OP VALUE" (repeatable, ANDed)', collect)
+    .option("-t, --with-event-times", "event start and stop first")
+    .addOption(new Option("--with-times").hideHelp())
+    .addOption(new Option("--event-times").hideHelp())
+    .option("--pretty", "an aligned table")
+    .option("--flush", "flush after each line")
+    .action(async (worker: string, selected: string[], options: TailOptions, command: Command) => {
+      // Synonyms of the spec (one long name per option in commander).
+      const opts: TailOptions = {
+        ...options,
+        ...(options.header !== undefined ? { withHeader: options.header } : {}),
+        withUnits: Boolean(options.withUnits || options.units),
+        withEventTimes: Boolean(options.withEventTimes || options.withTimes || options.eventTimes),
+      };
+      if (opts.follow && opts.next !== undefined) throw new UsageError("Options --follow and --next are incompatible.");
+      if (opts.withUnits && opts.withHeader === undefined) throw new UsageError("Option --with-units makes no sense without --with-header.");
+      const fq = fqOf(worker);
+      const client = await SupervisorClient.connect(stateDirOf(command.optsWithGlobals() as GlobalOptions));
+      try {
+        const functions = await client.request<{ fq: string; fn: FunctionIR; running: boolean }[]>("functions");
+        const found = functions.find((f) => f.fq === fq);
+        if (!found) {
+          const close = closestName(fq, functions.map((f) => f.fq));
+          throw RamenError.of("unknownWorker", { fq, hint: close ? ` (did you mean ${close}?)` : "" });
+        }
+        const fn = found.fn;
+        if (opts.withEventTimes && !fn.eventTime) throw RamenError.of("noEventTime");
+        const fields = fn.output.filter((o) => !o.private).map((o) => ({ name: o.name, type: o.type, ...(o.units ? { units: o.units } : {}) }));
+        const format = tailFormatter(fields, {
+          separator: opts.separator,
+          nullText: opts.null,
+          raw: Boolean(opts.raw),
+          ...(opts.withHeader !== undefined ? { withHeader: opts.withHeader === true ? true : Number(opts.withHeader) } : {}),
+          withUnits: Boolean(opts.withUnits),
+          withEventTimes: Boolean(opts.withEventTimes),
+          ...(selected.length > 0 ? { selected } : {}),
+        });
+        const keep = parseWheres(opts.where ?? [], fields);
+        const decode = (json: unknown[]): { values: Value[]; start: number; stop: number } => ({
+          values: fields.map((f, k) => valueFromJson(json[k] as ValueJson, f.type.type)),
+          start: json[fields.length] as number,
+          stop: json[fields.length + 1] as number,
+        });
+        const defaultLast = opts.last === undefined && opts.next === undefined && !opts.follow;
+        const last = defaultLast ? 10 : opts.last !== undefined ? Number(opts.last) : 0;
+        const next = opts.follow ? Infinity : opts.next !== undefined ? Number(opts.next) : 0;
+        const pretty: TableCell[][] = [];
+        const out = (t: { values: Value[]; start: number; stop: number }) => {
+          if (opts.pretty) return void pretty.push(format.cells(t.values, t.start, t.stop));
+          const h = format.header();
+          if (h !== undefined) process.stdout.write(h + "\n");
+          process.stdout.write(format.line(t.values, t.start, t.stop) + "\n");
+        };
+        // The last tuples, filtered before they are counted.
+        if (last > 0) {
+          const cached: { values: Value[]; start: number; stop: number }[] = [];
+          await client.request("tail", { fq, last: 1000, follow: false }, (rows) => cached.push(...rows.map(decode)));
+          for (const t of cached.filter((t) => keep(t.values)).slice(-last)) out(t);
+        }
+        if (next > 0) {
+          let seen = 0;
+          let done: () => void = () => {};
+          const enough = new Promise<void>((resolve) => (done = resolve));
+          const stream = client.request("tail", { fq, follow: true }, (rows) => {
+            for (const t of rows.map(decode)) {
+              if (seen >= next || !keep(t.values)) continue;
+              out(t);
+              if (++seen >= next) done();
+            }
+          });
+          const how = await Promise.race([enough.then(() => "enough" as const), untilSignal(), stream.then(() => "ended" as const)]);
+          if (how !== "enough" && how !== "ended" && !opts.follow) process.exitCode = 130;
+        }
+        if (opts.pretty) {
+          for (const l of formatTable(format.tableColumns(), pretty, { pretty: true })) process.stdout.write(l + "\n");
+        } else if (last === 0 && next === 0) {
+          const h = format.header();
+          if (h !== undefined) process.stdout.write(h + "\n");
+        }
+      } finally {
+        client.close();
+      }
+    });
+}

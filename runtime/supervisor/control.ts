@@ -1,0 +1,165 @@
+// The local control API (cli-runtime.md §1.4): newline-delimited JSON over a
+// Unix socket created owner-only. A request is {"id", "method", "params"};
+// replies are {"id", "result"} or {"id", "error": {"message"}}; streaming
+// methods (tail) send {"id", "batch"} messages then {"id", "end": true}.
+// Closing the connection cancels its subscriptions. The first message of a
+// connection is `hello` with the protocol version.
+
+import { chmodSync, existsSync, lstatSync, mkdirSync, symlinkSync, unlinkSync } from "node:fs";
+import { createServer, type Server, type Socket } from "node:net";
+import * as path from "node:path";
+import { type ProgramIR, valueToJson } from "../../compiler/ir.js";
+import { isRamenError } from "../../grammar/diagnostics.js";
+import type { Value } from "../../stdlib/values.js";
+import { type RunEntry, socketPathOf, storeProgram, supervisorPaths } from "./state.js";
+import { PROTOCOL_VERSION, type Subscription, type Supervisor } from "./supervisor.js";
+
+export interface Request {
+  readonly id: number;
+  readonly method: string;
+  readonly params?: Record<string, unknown>;
+}
+
+/** What `run` sends: the entry without its signature, the IR and the generated module. */
+export interface RunProgram {
+  readonly entry: Omit<RunEntry, "signature">;
+  readonly ir: ProgramIR;
+  readonly module: string;
+}
+
+/** A row as JSON: the values of the output fields (JSON-encoded by their types), then #start and #stop. */
+export function rowToJson(row: readonly Value[]): unknown[] {
+  return row.map((v) => valueToJson(v));
+}
+
+const NUMBERS_AS_NULL = (_key: string, v: unknown): unknown => (typeof v === "number" && !Number.isFinite(v) ? null : v);
+
+export class ControlServer {
+  private server: Server | undefined;
+  private socketPath = "";
+
+  constructor(private readonly supervisor: Supervisor) {}
+
+  async listen(): Promise<void> {
+    const stateDir = this.supervisor.options.stateDir;
+    const link = supervisorPaths(stateDir).socket;
+    this.socketPath = socketPathOf(stateDir);
+    mkdirSync(path.dirname(this.socketPath), { recursive: true });
+    for (const p of new Set([this.socketPath, link])) if (existsSync(p) || isSymlink(p)) unlinkSync(p);
+    this.server = createServer((socket) => this.connection(socket));
+    await new Promise<void>((resolve, reject) => {
+      this.server!.once("error", reject);
+      this.server!.listen(this.socketPath, () => resolve());
+    });
+    chmodSync(this.socketPath, 0o600);
+    if (this.socketPath !== link) symlinkSync(this.socketPath, link);
+  }
+
+  async close(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    const link = supervisorPaths(this.supervisor.options.stateDir).socket;
+    for (const p of new Set([this.socketPath, link])) if (existsSync(p) || isSymlink(p)) unlinkSync(p);
+  }
+
+  private connection(socket: Socket): void {
+    const subscriptions: Subscription[] = [];
+    let buffered = "";
+    let greeted = false;
+    const send = (msg: unknown) => {
+      if (!socket.destroyed) socket.write(JSON.stringify(msg, NUMBERS_AS_NULL) + "\n");
+    };
+    socket.on("data", (chunk) => {
+      buffered += chunk.toString("utf8");
+      for (let nl = buffered.indexOf("\n"); nl >= 0; nl = buffered.indexOf("\n")) {
+        const line = buffered.slice(0, nl);
+        buffered = buffered.slice(nl + 1);
+        if (line.trim() === "") continue;
+        let req: Request;
+        try {
+          req = JSON.parse(line) as Request;
+        } catch {
+          send({ id: null, error: { message: "bad request: not JSON" } });
+          continue;
+        }
+        if (!greeted) {
+          greeted = true;
+          const version = (req.params?.["version"] as number | undefined) ?? -1;
+          if (req.method !== "hello" || version !== PROTOCOL_VERSION) {
+            send({ id: req.id, error: { message: `protocol version ${PROTOCOL_VERSION} expected`, version: PROTOCOL_VERSION } });
+            socket.end();
+            return;
+          }
+          send({ id: req.id, result: { version: PROTOCOL_VERSION, site: this.supervisor.options.site } });
+          continue;
+        }
+        this.handle(req, send, subscriptions).catch((e: unknown) => {
+          send({ id: req.id, error: { message: isRamenError(e) ? e.message : e instanceof Error ? e.message : String(e) } });
+        });
+      }
+    });
+    const cancel = () => {
+      for (const s of subscriptions) s.cancel();
+      subscriptions.length = 0;
+    };
+    socket.on("close", cancel);
+    socket.on("error", cancel);
+  }
+
+  private async handle(req: Request, send: (msg: unknown) => void, subscriptions: Subscription[]): Promise<void> {
+    const sup = this.supervisor;
+    const p = req.params ?? {};
+    switch (req.method) {
+      case "run": {
+        const programs = (p["programs"] as RunProgram[]).map((rp) => {
+          const { signature, stored } = storeProgram(sup.options.stateDir, rp.entry.program, rp.ir, rp.module);
+          return { entry: { ...rp.entry, signature }, ir: rp.ir, moduleFile: stored.moduleFile };
+        });
+        await sup.add(programs, Boolean(p["replace"]));
+        return send({ id: req.id, result: { added: programs.length } });
+      }
+      case "kill":
+        return send({ id: req.id, result: { killed: await sup.kill(p["globs"] as string[]) } });
+      case "ps":
+        return send({ id: req.id, result: sup.ps((p["pattern"] as string | undefined) ?? "*") });
+      case "functions":
+        return send({ id: req.id, result: sup.functionNames.map((fq) => ({ fq, fn: sup.functionInfo(fq)!.fn, running: sup.functionInfo(fq)!.running })) });
+      case "notify": {
+        const warnings = sup.deliverNotification({
+          worker: "CLI",
+          name: p["name"] as string,
+          parameters: p["parameters"] as Record<string, string>,
+          eventTime: null,
+          test: Boolean(p["test"]),
+        });
+        return send({ id: req.id, result: { warnings } });
+      }
+      case "tail": {
+        const fq = p["fq"] as string;
+        const last = (p["last"] as number | undefined) ?? 0;
+        const follow = Boolean(p["follow"]);
+        if (last > 0) {
+          const cached = await sup.lastTuples(fq);
+          const rows = cached.rows.slice(-last).map((r, i) => rowToJson([...r, ...cached.times.slice(-last)[i]!]));
+          if (rows.length > 0) send({ id: req.id, batch: rows });
+        }
+        if (!follow) return send({ id: req.id, end: true });
+        const sub = sup.subscribe(fq, (rows) => send({ id: req.id, batch: rows.map(rowToJson) }));
+        subscriptions.push(sub);
+        await sub.done;
+        return send({ id: req.id, end: true });
+      }
+      default:
+        return send({ id: req.id, error: { message: `unknown method ${req.method}` } });
+    }
+  }
+}
+
+function isSymlink(p: string): boolean {
+  try {
+    return lstatSync(p).isSymbolicLink();
+  } catch {
+    return false;
+  }
+}
