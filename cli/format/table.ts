@@ -57,8 +57,8 @@ export function formatTable(columns: readonly TableColumn[], rows: readonly (rea
   return out;
 }
 
-/** Lines between two headers; 0 for no header, Infinity for one at the top. */
-function headerPeriod(withHeader: boolean | number): number {
+/** Lines between two headers for a `--with-header` value: 0 for no header, Infinity for one at the top only. */
+export function headerPeriod(withHeader: boolean | number): number {
   if (withHeader === true) return Infinity;
   if (withHeader === false) return 0;
   return withHeader > 0 ? Math.floor(withHeader) : 0;

@@ -8,7 +8,7 @@ import { SECONDS, SECONDS_REL, Units, unitsEqual, unitsToString } from "../../gr
 import { formatDate, renderValue, type RenderOptions } from "../../stdlib/format.js";
 import type { Value } from "../../stdlib/values.js";
 import { OutputField, selectFields } from "./fields.js";
-import { ColumnKind, TableCell, TableColumn } from "./table.js";
+import { ColumnKind, TableCell, TableColumn, headerPeriod } from "./table.js";
 
 export interface TailOptions {
   /** between values (`--separator`) */
@@ -65,9 +65,10 @@ export function tailFormatter(fields: readonly OutputField[], opts: TailOptions)
   const columns = opts.withEventTimes ? [...EVENT_TIME_COLUMNS, ...selected] : selected;
   const render: RenderOptions = { nullText: opts.nullText, raw: opts.raw };
   const types: readonly NType[] = selected.map((f) => f.type);
+  const kinds: readonly ColumnKind[] = selected.map(columnKind);
   const sep = opts.separator;
   const headerText = "#" + columns.map((c) => headerName(c, opts.withUnits)).join(sep);
-  const every = opts.withHeader === true ? Infinity : typeof opts.withHeader === "number" && opts.withHeader > 0 ? Math.floor(opts.withHeader) : 0;
+  const every = headerPeriod(opts.withHeader ?? false);
   let lineCount = 0;
   let headerDoneAt = -1;
 
@@ -97,9 +98,8 @@ export function tailFormatter(fields: readonly OutputField[], opts: TailOptions)
       const out: TableCell[] = opts.withEventTimes ? [start ?? opts.nullText, stop ?? opts.nullText] : [];
       for (let c = 0; c < indices.length; c++) {
         const v = values[indices[c]!] as Value;
-        const kind = columnKind(selected[c]!);
         // Numbers go to the table as numbers so that it prints dates and durations; the rest is rendered here.
-        out.push(v !== null && kind !== "string" ? (v as number | bigint) : renderValue(v, types[c]!, render));
+        out.push(v !== null && kinds[c] !== "string" ? (v as number | bigint) : renderValue(v, types[c]!, render));
       }
       return out;
     },
