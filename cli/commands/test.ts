@@ -7,15 +7,13 @@ import { existsSync, mkdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { generateModule } from "../../compiler/codegen/module.js";
-import { type ProgramIR, valueFromJson } from "../../compiler/ir.js";
+import { type ProgramIR, valueFromJson, valueToJson } from "../../compiler/ir.js";
 import { RamenError, diag, formatDiagnostic, isRamenError } from "../../grammar/diagnostics.js";
 import type { SourceFile } from "../../grammar/source.js";
-import { seededRandom } from "../../stdlib/random.js";
 import type { Value } from "../../stdlib/values.js";
-import type { ProgramModule } from "../../runtime/engine/api.js";
-import { Engine, type ProgramInstance } from "../../runtime/engine/engine.js";
-import { loadProgramModule } from "../../runtime/engine/load.js";
+import { storeProgram } from "../../runtime/supervisor/state.js";
 import { Checker, type CompiledOutput, compileOutput, paramValue, readTestFile, type TestDescription, type TestProgram } from "../../runtime/testing/index.js";
+import { type Hosted, hostSupervisor } from "../hosting.js";
 import { log } from "../log.js";
 import { ProgramLoader } from "../programs.js";
 import { readSource } from "../sources.js";
@@ -44,7 +42,8 @@ function freshStateDir(): string {
 interface CompiledSource {
   readonly source: SourceFile;
   readonly ir: ProgramIR;
-  readonly module: ProgramModule;
+  /** the generated module (JavaScript) */
+  readonly module: string;
 }
 
 /** Compiles every distinct source of the test (§4.1 step 4); lib path = the test's directory. */
@@ -64,8 +63,7 @@ async function compileSources(test: TestDescription): Promise<Map<string, Compil
       if (!isRamenError(e)) throw e;
       throw new RamenError([diag("testCannotCompile", { name: p.name, error: e.diagnostics[0]?.message ?? "" }), ...e.diagnostics]);
     }
-    const module = await loadProgramModule(generateModule(ir));
-    compiled.set(p.sourcePath, { source, ir, module });
+    compiled.set(p.sourcePath, { source, ir, module: generateModule(ir) });
   }
   return compiled;
 }
@@ -83,7 +81,7 @@ function instanceParams(p: TestProgram, ir: ProgramIR, testSource: SourceFile): 
 }
 
 /** The static checks of §4.1 step 5: every output names a function of a listed program, specs fit its fields. */
-function compileOutputs(test: TestDescription, instances: readonly ProgramInstance[]): CompiledOutput[] {
+function compileOutputs(test: TestDescription, instances: readonly { name: string; ir: ProgramIR }[]): CompiledOutput[] {
   return test.outputs.map((o) => {
     const slash = o.fq.lastIndexOf("/");
     const program = o.fq.slice(0, Math.max(0, slash));
@@ -102,47 +100,65 @@ async function runTest(file: string, opts: TestOptions, globals: GlobalTestOptio
   const name = path.basename(file, path.extname(file));
   const stateDir = freshStateDir();
   log.debug(`Test ${name}: state directory ${stateDir}`);
-  let engine: Engine | undefined;
+  let hosted: Hosted | undefined;
   try {
     const test = readTestFile(file);
     for (const w of test.warnings) log.warning(formatDiagnostic(w));
     const compiled = await compileSources(test);
     const testSource = readSource(file);
-    const instances: ProgramInstance[] = test.programs.map((p) => {
+    const instances = test.programs.map((p) => {
       const c = compiled.get(p.sourcePath)!;
-      return { name: p.instanceName, ir: c.ir, module: c.module, params: instanceParams(p, c.ir, testSource), cwd: path.dirname(p.sourcePath) };
+      return { program: p, compiled: c, params: instanceParams(p, c.ir, testSource) };
     });
-    const outputs = compileOutputs(test, instances);
+    const outputs = compileOutputs(
+      test,
+      instances.map((i) => ({ name: i.program.instanceName, ir: i.compiled.ir })),
+    );
     const timeoutFactor = opts.timeoutFactor !== undefined ? Number(opts.timeoutFactor) : Number(process.env["RAMEN_TEST_TIMEOUT_FACTOR"] ?? 1);
-    engine = new Engine({
-      programs: instances,
-      log,
-      ...(globals.seed !== undefined ? { random: seededRandom(Number(globals.seed)) } : {}),
-      notificationsFile: path.join(stateDir, "alerting", "notifications.jsonl"),
-      pollMs: 100,
+    // An embedded supervisor on the temporary state directory, in test mode (§4.1 step 3).
+    hosted = await hostSupervisor({
+      stateDir,
+      site: "test",
+      persistent: false,
+      startLazy: true,
+      ...(globals.seed !== undefined ? { seed: Number(globals.seed) } : {}),
     });
-    const running = engine;
+    const supervisor = hosted.supervisor;
+    const programs = instances.map((i) => {
+      const { signature, stored } = storeProgram(stateDir, i.program.instanceName, i.compiled.ir, i.compiled.module);
+      const params = Object.fromEntries(Object.entries(i.params).map(([k, v]) => [k, valueToJson(v)]));
+      return {
+        entry: { program: i.program.instanceName, params, cwd: path.dirname(i.program.sourcePath), report_period: 30, debug: false, signature },
+        ir: i.compiled.ir,
+        moduleFile: stored.moduleFile,
+      };
+    });
+    const checks: { checker: Checker; cancel: () => void }[] = [];
+    let startTime = 0;
     // Probes first, then the release (§4.1 steps 7–8): the checkers see every tuple.
-    const start = Date.now() / 1000;
-    const checks = outputs.map((output) => {
-      const checker = new Checker(output, { startTime: start, timeoutFactor });
-      let detach: (() => void) | undefined;
-      if (checker.state === "running" && running.functions.has(output.fq)) {
-        detach = running.probe(output.fq, (rows) => {
-          for (const row of rows) if (checker.feed(row, Date.now() / 1000) !== "running") break;
-          if (checker.state !== "running") detach?.();
-        });
+    await supervisor.add(programs, false, () => {
+      startTime = Date.now() / 1000;
+      for (const output of outputs) {
+        const checker = new Checker(output, { startTime, timeoutFactor });
+        let cancel = () => {};
+        if (checker.state === "running" && supervisor.functionInfo(output.fq)) {
+          const width = output.fields.length;
+          const sub = supervisor.subscribe(output.fq, (rows) => {
+            for (const row of rows) if (checker.feed(row.slice(0, width), Date.now() / 1000) !== "running") break;
+            if (checker.state !== "running") sub.cancel();
+          });
+          cancel = () => sub.cancel();
+        }
+        checks.push({ checker, cancel });
       }
-      return { checker, detach: () => detach?.() };
     });
-    running.start();
     await new Promise<void>((resolve) => {
       const timer = setInterval(() => {
         const now = Date.now() / 1000;
         let done = true;
         for (const c of checks) {
           if (c.checker.tick(now) === "running") done = false;
-          else c.detach();
+          else c.cancel();
         }
         if (done) {
           clearInterval(timer);
@@ -150,8 +166,9 @@ async function runTest(file: string, opts: TestOptions, globals: GlobalTestOptio
         }
       }, CHECK_PERIOD_MS);
     });
-    await running.stop();
-    engine = undefined;
+    const ps = supervisor.ps();
+    await hosted.stop();
+    hosted = undefined;
     let ok = true;
     for (const c of checks) {
       for (const d of c.checker.diagnostics) {
@@ -160,9 +177,7 @@ async function runTest(file: string, opts: TestOptions, globals: GlobalTestOptio
       }
       if (c.checker.state !== "success") ok = false;
     }
-    for (const [fq, f] of running.functions) {
-      if (f.runner.stats.errors > 0) log.info(`${fq}: ${f.runner.stats.errors} errors!`);
-    }
+    for (const f of ps) if (f.stats.errors > 0) log.info(`${f.fq}: ${f.stats.errors} errors!`);
     if (ok) log.info(`Test ${name}: Success`);
     else log.error(`Test ${name}: FAILURE`);
     return ok;
@@ -172,7 +187,7 @@ async function runTest(file: string, opts: TestOptions, globals: GlobalTestOptio
     log.error(`Test ${name}: FAILURE`);
     return false;
   } finally {
-    await engine?.stop();
+    await hosted?.stop();
     if (!opts.keepTempFiles) rmSync(stateDir, { recursive: true, force: true });
     else log.info(`Test ${name}: state directory kept in ${stateDir}`);
   }

@@ -137,6 +137,8 @@ export class Supervisor {
   private nextClientId = 1;
   private nextRequest = 1;
   private stopped = false;
+  /** while true, subscriptions do not start anything (add's beforeStart) */
+  private holding = false;
   readonly startTime = Date.now() / 1000;
 
   constructor(readonly options: SupervisorOptions) {
@@ -178,7 +180,7 @@ export class Supervisor {
    * with the name of a running program: identical → nothing; different →
    * error unless `replace`, which stops the old instance first.
    */
-  async add(programs: readonly ProgramToRun[], replace: boolean): Promise<void> {
+  async add(programs: readonly ProgramToRun[], replace: boolean, beforeStart?: () => void): Promise<void> {
     const changed: ProgramToRun[] = [];
     for (const p of programs) {
       const old = this.programs.get(p.entry.program);
@@ -220,6 +222,15 @@ export class Supervisor {
       if (!enabled) this.options.log.info(`${p.entry.program}: RUN IF condition is false, not running`);
     }
     this.saveRunningConfig();
+    // Subscriptions made here see every tuple from the first one (test probes, test-format.md §4.1).
+    if (beforeStart) {
+      this.holding = true;
+      try {
+        beforeStart();
+      } finally {
+        this.holding = false;
+      }
+    }
     this.reconcile();
   }
 
@@ -280,7 +291,7 @@ export class Supervisor {
 
   /** Makes links, task inputs/outputs and started tasks match the configuration. */
   private reconcile(): void {
-    if (this.stopped) return;
+    if (this.stopped || this.holding) return;
     for (const child of this.functions.values()) {
       for (const p of child.fn.parents) {
         for (const parent of this.parentsOf(child, p)) {
