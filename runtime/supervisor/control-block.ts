@@ -13,7 +13,7 @@ const FLAG_BYTES = FLAGS * 4;
 export const Flag = {
   /** set by the supervisor: finish the current batch and return */
   stop: 0,
-  /** set by the supervisor (tests): throw at the next message boundary, as a crashing function would */
+  /** set by the supervisor (tests): throw while processing the next input message, as a crashing function would */
   crash: 1,
   /** the worker thread running the task (worker_threads.threadId), 0 before it starts */
   threadId: 2,

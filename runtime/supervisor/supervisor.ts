@@ -417,7 +417,7 @@ export class Supervisor {
     await Promise.race([task.catch(() => undefined), new Promise((r) => setTimeout(r, 10_000).unref())]);
   }
 
-  /** Test hook: makes the function throw at its next message boundary, as a crash would. */
+  /** Test hook: makes the function throw while processing its next input message, as a crash would. */
   crash(fq: string): void {
     const f = this.functions.get(fq);
     if (f) Atomics.store(f.control.flags, 1, 1);

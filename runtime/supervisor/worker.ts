@@ -225,11 +225,12 @@ class FunctionTaskLoop {
           this.bytesIn += m.payload.byteLength;
           const batch = readBatch(m, this.inputSchema);
           this.runner.onBatch(batch);
+          // A requested crash strikes here, in the middle of the message: its output is not written yet.
+          this.checkCrashRequest();
           this.deliver();
           if (this.stopping) return;
         }
         input.reader.release();
-        this.checkCrashRequest();
         this.publish();
       }
       if (!worked) {

@@ -1,0 +1,176 @@
+// The supervisor end to end (cli-runtime.md §1, §6.2–6.5): a daemon started
+// with `ramen supervisor`, a graph of three programs reading a fixture,
+// their output through `ramen tail` compared with sums computed here, a
+// crashed function restarting without losing or repeating a tuple, and the
+// programs coming back after the supervisor restarts.
+
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import * as path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { REPO, ramen, tempDir } from "../cli/run-ramen.js";
+
+const FIXTURES = path.resolve(REPO, "../shared/fixtures");
+const MAIN = path.join(REPO, "dist/cli/main.js");
+
+/** name → [balance, operations] after the whole file, computed from the fixture itself. */
+function expectedBalances(): Map<string, [number, number]> {
+  const out = new Map<string, [number, number]>();
+  for (const line of readFileSync(path.join(FIXTURES, "accounts.csv"), "utf8").split("\n")) {
+    if (line.trim() === "") continue;
+    const [quoted, amount] = line.split(",");
+    const name = quoted!.replace(/"/g, "");
+    const [b, n] = out.get(name) ?? [0, 0];
+    out.set(name, [b + Number(amount), n + 1]);
+  }
+  return out;
+}
+
+async function until<T>(what: string, probe: () => T | undefined, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = probe();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+describe("ramen supervisor, run, ps, tail, kill", () => {
+  const { dir, cleanup } = tempDir();
+  const stateDir = path.join(dir, "state");
+  const lib = path.join(dir, "lib");
+  const env = { RAMEN_DIR: stateDir };
+  let daemon: ChildProcess | undefined;
+
+  const startDaemon = async () => {
+    daemon = spawn(process.execPath, [MAIN, "supervisor", "--stdout", "--dont-log-time"], { env: { ...process.env, ...env }, stdio: "ignore" });
+    await until("the supervisor", () => (ramen(["ps"], { env }).status === 0 ? true : undefined));
+  };
+  const stopDaemon = async () => {
+    const d = daemon;
+    if (!d || d.exitCode !== null) return;
+    const exited = new Promise((r) => d.once("exit", r));
+    d.kill("SIGTERM");
+    await exited;
+  };
+
+  beforeAll(async () => {
+    mkdirSync(path.join(lib, "bank"), { recursive: true });
+    writeFileSync(
+      path.join(lib, "bank", "ingest.ramen"),
+      `DEFINE operations AS READ FROM FILE "${path.join(FIXTURES, "accounts.csv")}" AS CSV (name string, amount i32);\n`,
+    );
+    writeFileSync(path.join(lib, "bank", "totals.ramen"), "DEFINE balances AS FROM ../ingest/operations SELECT name, SUM amount AS balance, COUNT amount AS operations GROUP BY name KEEP;\n");
+    writeFileSync(path.join(lib, "bank", "alerts.ramen"), "DEFINE low AS FROM ../totals/balances WHERE balance < 100 SELECT name, balance;\n");
+    await startDaemon();
+  });
+
+  afterAll(async () => {
+    await stopDaemon();
+    cleanup();
+  });
+
+  it("runs a graph of three programs and tails values computed from the fixture", async () => {
+    const run = ramen(["run", "-L", lib, "bank/ingest", "bank/totals", "bank/alerts"], { env });
+    expect(run.stderr).toBe("");
+    expect(run.status).toBe(0);
+    const expected = expectedBalances();
+    const rows = await until("the balances", () => {
+      const t = ramen(["tail", "-l", "100", "--raw", "bank/totals/balances"], { env });
+      const lines = t.stdout.trim().split("\n").filter((l) => l !== "");
+      return lines.length === 18 ? lines : undefined;
+    });
+    // The running balance after the last operation of each customer is the fixture's total.
+    const last = new Map<string, [number, number]>();
+    for (const l of rows) {
+      const [name, balance, n] = l.split(",");
+      last.set(name!, [Number(balance), Number(n)]);
+    }
+    expect(last).toEqual(expected);
+    const low = ramen(["tail", "-l", "100", "--raw", "bank/alerts/low"], { env }).stdout.trim().split("\n");
+    // Every running balance under 100, in order: recomputed from the fixture.
+    const running = new Map<string, number>();
+    const lowExpected: string[] = [];
+    for (const line of readFileSync(path.join(FIXTURES, "accounts.csv"), "utf8").trim().split("\n")) {
+      const [quoted, amount] = line.split(",");
+      const name = quoted!.replace(/"/g, "");
+      const b = (running.get(name) ?? 0) + Number(amount);
+      running.set(name, b);
+      if (b < 100) lowExpected.push(`${name},${b}`);
+    }
+    expect(low).toEqual(lowExpected);
+    // Statistics are published every second: wait for the counts of the whole file.
+    const lines = await until("the statistics", () => {
+      const ls = ramen(["ps", "bank/*"], { env }).stdout.trim().split("\n").map((l) => l.split("\t"));
+      return ls.find((l) => l[1] === "bank/ingest/operations")?.[6] === "18" && ls.find((l) => l[1] === "bank/totals/balances")?.[3] === "18" ? ls : undefined;
+    });
+    expect(lines.map((l) => l[1])).toEqual(["bank/alerts/low", "bank/ingest/operations", "bank/totals/balances"]);
+    const byName = new Map(lines.map((l) => [l[1], l]));
+    expect(byName.get("bank/ingest/operations")![6]).toBe("18"); // #out
+    expect(byName.get("bank/totals/balances")![3]).toBe("18"); // #in
+    expect(lines.every((l) => l[29] === "running")).toBe(true);
+  });
+
+  it("brings the programs back after a restart of the supervisor", async () => {
+    await stopDaemon();
+    expect(ramen(["ps"], { env }).stderr).toContain("No supervisor is running on");
+    await startDaemon();
+    const rows = await until("the balances again", () => {
+      const lines = ramen(["tail", "-l", "100", "bank/totals/balances"], { env }).stdout.trim().split("\n");
+      return lines.length === 18 ? lines : undefined;
+    });
+    expect(rows).toHaveLength(18);
+  });
+
+  it("kills programs by glob", () => {
+    expect(ramen(["kill", "bank/al*"], { env }).stdout).toBe("Killed 1 program\n");
+    expect(ramen(["ps", "bank/alerts/*"], { env }).stdout).toBe("");
+    expect(ramen(["kill", "bank/*"], { env }).stdout).toBe("Killed 2 programs\n");
+    expect(ramen(["kill", "nothing"], { env }).stdout).toBe("Killed 0 program\n");
+  });
+});
+
+describe("a crashing function", () => {
+  it("restarts and neither loses nor repeats a tuple of its input ring", async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      const n = 300_000;
+      writeFileSync(path.join(dir, "seq.csv"), Array.from({ length: n }, (_, i) => `${i + 1}\n`).join(""));
+      const { checkProgram } = (await import(path.join(REPO, "dist/compiler/index.js"))) as typeof import("../../compiler/index.js");
+      const { generateModule } = (await import(path.join(REPO, "dist/compiler/codegen/module.js"))) as typeof import("../../compiler/codegen/module.js");
+      const { SourceFile } = (await import(path.join(REPO, "dist/grammar/source.js"))) as typeof import("../../grammar/source.js");
+      const { Supervisor } = (await import(path.join(REPO, "dist/runtime/supervisor/supervisor.js"))) as typeof import("../../runtime/supervisor/supervisor.js");
+      const { storeProgram } = (await import(path.join(REPO, "dist/runtime/supervisor/state.js"))) as typeof import("../../runtime/supervisor/state.js");
+      const text = 'DEFINE src AS READ FROM FILE "seq.csv" AS CSV (seq u32);\nDEFINE copy AS FROM src SELECT seq;\n';
+      const { ir } = checkProgram({ source: new SourceFile("p.ramen", text), programName: "p", resolveProgram: () => undefined });
+      const errors: string[] = [];
+      const quiet = { info: () => {}, debug: () => {}, warning: () => {}, error: (m: string) => errors.push(m) };
+      const sup = new Supervisor({ stateDir: path.join(dir, "state"), site: "test", log: quiet, persistent: false });
+      const { signature, stored } = storeProgram(path.join(dir, "state"), "p", ir, generateModule(ir));
+      const seen: number[] = [];
+      let crashed = false;
+      await sup.add([{ entry: { program: "p", params: {}, cwd: dir, report_period: 30, debug: false, signature }, ir, moduleFile: stored.moduleFile }], false, () => {
+        sup.subscribe("p/copy", (rows) => {
+          for (const r of rows) seen.push(r[0] as number);
+          // Mid-stream: once some tuples went through, the function throws while processing its next input message.
+          if (!crashed && seen.length > 20_000) {
+            crashed = true;
+            sup.crash("p/copy");
+          }
+        });
+      });
+      await until("every tuple", () => (seen.length >= n ? true : undefined), 60_000);
+      await new Promise((r) => setTimeout(r, 300));
+      const ps = sup.ps("p/copy")[0]!;
+      await sup.stop();
+      expect(crashed).toBe(true);
+      expect(errors.some((e) => e.startsWith("p/copy: crashed:"))).toBe(true);
+      expect(ps.lastExit?.status).toMatch(/^crashed: /);
+      expect(seen).toHaveLength(n);
+      expect(seen.every((s, i) => s === i + 1)).toBe(true);
+    } finally {
+      cleanup();
+    }
+  }, 90_000);
+});
