@@ -85,6 +85,26 @@ function usageErrorText(text: string): string {
   return unknown ? `Unknown command "${unknown[1]}"\n` : text;
 }
 
+/** Commands whose options have several long spellings in the spec (commander takes one per option). */
+const TABLE_COMMANDS = new Set(["tail", "ps", "replay", "timeseries", "stats"]);
+
+/**
+ * The spec's synonyms and `=N` values rewritten to the options commander
+ * knows: `--header` is `--with-header`, `--with-header=N` is a header every N
+ * lines (a value only with `=`, so that `-h FUNCTION` keeps its argument).
+ */
+function spellingsOfSpec(args: readonly string[]): string[] {
+  if (!TABLE_COMMANDS.has(args.find((a) => !a.startsWith("-")) ?? "")) return [...args];
+  return args.flatMap((a) => {
+    const every = /^--(?:with-header|header)=(.*)$/.exec(a);
+    if (every) return ["--with-header-every", every[1]!];
+    if (a === "--header") return ["--with-header"];
+    if (a === "--units") return ["--with-units"];
+    if (a === "--with-times" || a === "--event-times") return ["--with-event-times"];
+    return [a];
+  });
+}
+
 async function main(argv: string[]): Promise<number> {
   // `ramen … | head`: a reader that goes away is not an error of ours
   process.stdout.on("error", (err: NodeJS.ErrnoException) => {
@@ -97,6 +117,8 @@ async function main(argv: string[]): Promise<number> {
     return 1;
   }
   const program = buildProgram();
+  args.splice(0, args.length, ...spellingsOfSpec(args));
+  argv = [...argv.slice(0, 2), ...args];
   if (args.length === 0) {
     process.stdout.write(program.helpInformation());
     return 0;

@@ -8,7 +8,8 @@ import { type GlobalOptions, siteOf, stateDirOf } from "../state.js";
 
 interface PsOptions {
   pretty?: boolean;
-  withHeader?: string | boolean;
+  withHeader?: boolean;
+  withHeaderEvery?: string;
   sort?: string;
   top?: string;
   showAll?: boolean;
@@ -56,6 +57,7 @@ const SHOW_ALL_COLUMNS: readonly TableColumn[] = [
 const known = (x: number | null | undefined): number | undefined => (x === null || x === undefined || !Number.isFinite(x) ? undefined : x);
 
 function row(site: string, r: PsRecord, showAll: boolean): TableCell[] {
+  if (r.broken !== undefined) return [site, r.fq, ...Array<TableCell>(COLUMNS.length - 2).fill(undefined), undefined, r.broken];
   const s = r.stats;
   const started = known(r.startupTime);
   const cells: TableCell[] = [
@@ -104,7 +106,8 @@ export function registerPs(program: Command): void {
     .description("list the running functions with their statistics")
     .argument("[pattern]", "glob over fq names", "*")
     .option("--pretty", "aligned columns")
-    .option("-h, --with-header [n]", "header line (every N lines)")
+    .option("-h, --with-header", "header line (--with-header=N: every N lines)")
+    .addOption(new Option("--with-header-every <n>").hideHelp())
     .option("-s, --sort <col>", "sort by this column (number or name prefix)", "1")
     .option("-t, --top <n>", "keep the first N lines")
     .addOption(new Option("-a, --show-all", "also functions that cannot run, and the last exit").env("RAMEN_SHOW_ALL"))
@@ -114,14 +117,14 @@ export function registerPs(program: Command): void {
       const client = await SupervisorClient.connect(stateDirOf(globals));
       let records: PsRecord[];
       try {
-        records = await client.request<PsRecord[]>("ps", { pattern });
+        records = await client.request<PsRecord[]>("ps", { pattern, showAll: Boolean(opts.showAll) });
       } finally {
         client.close();
       }
       const showAll = Boolean(opts.showAll);
       const columns = showAll ? [...COLUMNS, ...SHOW_ALL_COLUMNS] : COLUMNS;
       const site = siteOf(globals);
-      const withHeader = opts.withHeader === undefined ? undefined : opts.withHeader === true ? true : Number(opts.withHeader);
+      const withHeader = opts.withHeaderEvery !== undefined ? Number(opts.withHeaderEvery) : opts.withHeader ? true : undefined;
       const lines = formatTable(
         columns,
         records.map((r) => row(site, r, showAll)),

@@ -14,11 +14,8 @@ import { type GlobalOptions, stateDirOf } from "../state.js";
 
 interface TailOptions {
   withHeader?: string | boolean;
-  header?: string | boolean;
+  withHeaderEvery?: string;
   withUnits?: boolean;
-  units?: boolean;
-  withTimes?: boolean;
-  eventTimes?: boolean;
   separator: string;
   null: string;
   raw?: boolean;
@@ -47,10 +44,9 @@ export function registerTail(program: Command): void {
     .description("print the output of a running function")
     .argument("<function>", "program/function")
     .argument("[fields...]", "the columns to print (default: every public field)")
-    .option("-h, --with-header [n]", "header line (every N lines)")
-    .addOption(new Option("--header [n]").hideHelp())
+    .option("-h, --with-header", "header line (--with-header=N: every N lines)")
+    .addOption(new Option("--with-header-every <n>").hideHelp())
     .option("-u, --with-units", "units after the header names")
-    .addOption(new Option("--units").hideHelp())
     .addOption(new Option("--separator <s>", "between values").env("RAMEN_CSV_SEPARATOR").default(","))
     .addOption(new Option("--null <s>", "text of NULL").env("RAMEN_CSV_NULL").default("<NULL>"))
     .option("--raw", "strings without quotes nor escapes")
@@ -59,18 +55,11 @@ export function registerTail(program: Command): void {
     .option("-f, --follow", "print new tuples until interrupted")
     .option("-w, --where <filter>", 'filter "FIELD OP VALUE" (repeatable, ANDed)', collect)
     .option("-t, --with-event-times", "event start and stop first")
-    .addOption(new Option("--with-times").hideHelp())
-    .addOption(new Option("--event-times").hideHelp())
     .option("--pretty", "an aligned table")
     .option("--flush", "flush after each line")
     .action(async (worker: string, selected: string[], options: TailOptions, command: Command) => {
-      // Synonyms of the spec (one long name per option in commander).
-      const opts: TailOptions = {
-        ...options,
-        ...(options.header !== undefined ? { withHeader: options.header } : {}),
-        withUnits: Boolean(options.withUnits || options.units),
-        withEventTimes: Boolean(options.withEventTimes || options.withTimes || options.eventTimes),
-      };
+      // --with-header=N arrives as --with-header-every N (cli/main.ts).
+      const opts: TailOptions = { ...options, ...(options.withHeaderEvery !== undefined ? { withHeader: options.withHeaderEvery } : {}) };
       if (opts.follow && opts.next !== undefined) throw new UsageError("Options --follow and --next are incompatible.");
       if (opts.withUnits && opts.withHeader === undefined) throw new UsageError("Option --with-units makes no sense without --with-header.");
       const fq = fqOf(worker);
@@ -84,8 +73,11 @@ export function registerTail(program: Command): void {
         }
         const fn = found.fn;
         if (opts.withEventTimes && !fn.eventTime) throw RamenError.of("noEventTime");
-        const fields = fn.output.filter((o) => !o.private).map((o) => ({ name: o.name, type: o.type, ...(o.units ? { units: o.units } : {}) }));
-        const format = tailFormatter(fields, {
+        // The formatter knows every field (to refuse private ones by name); the stream carries the public ones.
+        const allFields = fn.output.map((o) => ({ name: o.name, type: o.type, ...(o.units ? { units: o.units } : {}) }));
+        const fields = allFields.filter((f) => !f.name.startsWith("_"));
+        const publicAt = allFields.map((f) => fields.indexOf(f));
+        const format = tailFormatter(allFields, {
           separator: opts.separator,
           nullText: opts.null,
           raw: Boolean(opts.raw),
@@ -94,9 +86,9 @@ export function registerTail(program: Command): void {
           withEventTimes: Boolean(opts.withEventTimes),
           ...(selected.length > 0 ? { selected } : {}),
         });
-        const keep = parseWheres(opts.where ?? [], fields);
+        const keep = parseWheres(opts.where ?? [], allFields);
         const decode = (json: unknown[]): { values: Value[]; start: number; stop: number } => ({
-          values: fields.map((f, k) => valueFromJson(json[k] as ValueJson, f.type.type)),
+          values: allFields.map((f, k) => (publicAt[k]! < 0 ? null : valueFromJson(json[publicAt[k]!] as ValueJson, f.type.type))),
           start: json[fields.length] as number,
           stop: json[fields.length + 1] as number,
         });

@@ -122,7 +122,7 @@ export class ControlServer {
       case "kill":
         return send({ id: req.id, result: { killed: await sup.kill(p["globs"] as string[]) } });
       case "ps":
-        return send({ id: req.id, result: sup.ps((p["pattern"] as string | undefined) ?? "*") });
+        return send({ id: req.id, result: sup.ps((p["pattern"] as string | undefined) ?? "*", Boolean(p["showAll"])) });
       case "functions":
         return send({ id: req.id, result: sup.functionNames.map((fq) => ({ fq, fn: sup.functionInfo(fq)!.fn, running: sup.functionInfo(fq)!.running })) });
       case "notify": {

@@ -78,6 +78,8 @@ interface FunctionRun {
   restartTimer: NodeJS.Timeout | undefined;
   /** the statistics published by earlier runs (counters go on across restarts) */
   baseStats: StatRecord;
+  /** when its statistics were last saved */
+  lastReport: number;
   /** pending tail-cache requests */
   readonly cacheRequests: Map<number, (batches: Uint8Array[]) => void>;
 }
@@ -116,6 +118,13 @@ export interface ProgramToRun {
 const PROTOCOL_VERSION = 1;
 export { PROTOCOL_VERSION };
 
+/** FNV-1a hash of a string, 32 bits. */
+function fnv1a(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
+
 function globToRegExp(glob: string): RegExp {
   const re = glob.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
   return new RegExp(`^${re}$`);
@@ -131,6 +140,8 @@ export class Supervisor {
   private readonly functions = new Map<string, FunctionRun>();
   private readonly links = new Map<string, Link>();
   private readonly clients = new Map<string, Client>();
+  /** programs of the running configuration that cannot run, with why (`ps --show-all`) */
+  private readonly broken = new Map<string, string>();
   private readonly pool: Piscina;
   private readonly alerter: Alerter;
   private readonly timers: NodeJS.Timeout[] = [];
@@ -154,7 +165,7 @@ export class Supervisor {
     const paths = supervisorPaths(options.stateDir);
     this.alerter = new Alerter({ contactsFile: paths.contacts, log: options.log, now: Date.now() / 1000, hostname: hostname() });
     this.timers.push(setInterval(() => this.alerter.tick(Date.now() / 1000), 1000));
-    this.timers.push(setInterval(() => this.saveStats(), 5000));
+    this.timers.push(setInterval(() => this.saveStats(), 1000));
   }
 
   /** Brings back the programs of the running configuration (daemon only). */
@@ -167,7 +178,9 @@ export class Supervisor {
         const stored = loadStoredProgram(this.options.stateDir, entry.program, entry.signature);
         programs.push({ entry, ir: stored.ir, moduleFile: stored.moduleFile });
       } catch (e) {
-        this.options.log.error(`${entry.program}: cannot load its compiled program: ${(e as Error).message}`);
+        const status = `cannot load its compiled program: ${(e as Error).message}`;
+        this.options.log.error(`${entry.program}: ${status}`);
+        this.broken.set(entry.program, status);
       }
     }
     if (programs.length > 0) await this.add(programs, true);
@@ -216,6 +229,7 @@ export class Supervisor {
           lastExit: undefined,
           restartTimer: undefined,
           baseStats: control.record(),
+          lastReport: 0,
           cacheRequests: new Map(),
         });
       }
@@ -359,7 +373,8 @@ export class Supervisor {
       inputs: this.inputsOf(f),
       outputs: this.outputsOf(f),
       baseStats: f.baseStats,
-      ...(this.options.seed !== undefined ? { seed: this.options.seed } : {}),
+      // Each function derives its own seed from the global one and its name (§5).
+      ...(this.options.seed !== undefined ? { seed: (this.options.seed ^ fnv1a(f.fq)) >>> 0 } : {}),
       debug: f.program.entry.debug,
     };
     this.options.log.debug(`${f.fq}: starting`);
@@ -545,9 +560,12 @@ export class Supervisor {
   // ---- ps and statistics ------------------------------------------------------------------------------
 
   /** One record per function matching the glob: what `ramen ps` shows. */
-  ps(pattern = "*"): PsRecord[] {
+  ps(pattern = "*", showAll = false): PsRecord[] {
     const re = globToRegExp(pattern);
-    return [...this.functions.values()]
+    const broken: PsRecord[] = showAll
+      ? [...this.broken].filter(([program]) => re.test(`${program}/`)).map(([program, status]) => ({ fq: `${program}/`, state: "disabled", broken: status }))
+      : [];
+    const running: PsRecord[] = [...this.functions.values()]
       .filter((f) => re.test(f.fq))
       .map((f) => ({
         fq: f.fq,
@@ -560,6 +578,7 @@ export class Supervisor {
         precompSignature: f.program.entry.signature,
         lastExit: f.lastExit,
       }));
+    return [...running, ...broken];
   }
 
   private saveStatsOf(f: FunctionRun): void {
@@ -594,8 +613,14 @@ export class Supervisor {
     );
   }
 
+  /** Saves the statistics of the functions whose report period has passed (§1.7). */
   private saveStats(): void {
-    for (const f of this.functions.values()) if (f.task !== undefined) this.saveStatsOf(f);
+    const now = Date.now() / 1000;
+    for (const f of this.functions.values()) {
+      if (f.task === undefined || now - f.lastReport < f.program.entry.report_period) continue;
+      f.lastReport = now;
+      this.saveStatsOf(f);
+    }
   }
 
   /** Stops every function; the running configuration stays as it is. */
@@ -612,14 +637,18 @@ export class Supervisor {
   }
 }
 
-export interface PsRecord {
-  readonly fq: string;
-  readonly state: FunctionState;
-  readonly stats: StatRecord;
-  readonly startupTime: number;
-  readonly parents: number;
-  readonly children: number;
-  readonly workerSignature: string;
-  readonly precompSignature: string;
-  readonly lastExit: { time: number; status: string } | undefined;
-}
+export type PsRecord =
+  | {
+      readonly fq: string;
+      readonly state: FunctionState;
+      readonly stats: StatRecord;
+      readonly startupTime: number;
+      readonly parents: number;
+      readonly children: number;
+      readonly workerSignature: string;
+      readonly precompSignature: string;
+      readonly lastExit: { time: number; status: string } | undefined;
+      readonly broken?: undefined;
+    }
+  /** a program of the running configuration that cannot run (`ps --show-all`) */
+  | { readonly fq: string; readonly state: "disabled"; readonly broken: string };

@@ -115,6 +115,7 @@ class FunctionTaskLoop {
     Atomics.store(this.control.flags, Flag.threadId, threadId);
     const port = spec.port;
     const random = spec.seed !== undefined ? seededRandom(spec.seed) : Math.random;
+    const globals = new Map<string, Map<Value, Value>>();
     const host: RunnerHost = {
       now: () => Date.now() / 1000,
       random,
@@ -122,7 +123,12 @@ class FunctionTaskLoop {
         const v = process.env[name];
         return v === undefined ? null : bytesOfText(v);
       },
-      global: () => new Map(),
+      // DECLAREd globals: one map per name in this function (maps cannot be shared between threads).
+      global: (name) => {
+        let m = globals.get(name);
+        if (!m) globals.set(name, (m = new Map()));
+        return m;
+      },
       print: (fq, values) => port.postMessage({ kind: "log", level: "info", message: `${fq}: ${values.map((v) => String(v)).join(" ")}` }),
       notify: (_fq, name, tuple, start, stop) => port.postMessage({ kind: "notify", name, tuple: [...tuple], start, stop }),
       tupleError: (fq, error) => port.postMessage({ kind: "log", level: "error", message: `${fq}: tuple skipped: ${errorText(error)}` }),
