@@ -432,6 +432,19 @@ export class Supervisor {
     await Promise.race([task.catch(() => undefined), new Promise((r) => setTimeout(r, 10_000).unref())]);
   }
 
+  /**
+   * Test hook: terminates the worker thread running the function, as a
+   * thread dying would. The function restarts; its input ring was kept.
+   */
+  async killThread(fq: string): Promise<boolean> {
+    const f = this.functions.get(fq);
+    const id = f ? Atomics.load(f.control.flags, 2) : 0;
+    const thread = this.pool.threads.find((t) => t.threadId === id);
+    if (!thread) return false;
+    await thread.terminate();
+    return true;
+  }
+
   /** Test hook: makes the function throw while processing its next input message, as a crash would. */
   crash(fq: string): void {
     const f = this.functions.get(fq);
