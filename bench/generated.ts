@@ -26,7 +26,7 @@ import { type Append, BatchBuilder, batchesOfRows } from "../runtime/arrow/build
 import type { ProgramModule } from "../runtime/engine/api.js";
 import { loadProgramModule } from "../runtime/engine/load.js";
 import { FunctionRunner, type RunnerHost } from "../runtime/engine/runner.js";
-import { type CsvSpec, compileCsvReader, csvFileSource } from "../runtime/sources/index.js";
+import { type CsvSpec, compileCsvReader, csvFileSource, csvSpecOf } from "../runtime/sources/index.js";
 import { seededRandom } from "../stdlib/random.js";
 import type { Value } from "../stdlib/values.js";
 
@@ -262,19 +262,10 @@ function csvLines(count: number): string {
 }
 
 /** The CSV reader of a READ function's format, as the engine builds it. */
-function csvSpecOf(fn: FunctionIR): CsvSpec {
+function readerSpecOf(fn: FunctionIR): CsvSpec {
   const op = fn.operation;
   if (op.kind !== "read" || op.format.kind !== "csv") throw new Error(`internal: ${fn.name} does not read CSV`);
-  const f = op.format;
-  return {
-    separator: f.separator,
-    nullString: f.nullString,
-    ...(f.quote !== undefined ? { quote: f.quote } : {}),
-    ...(f.escape !== undefined ? { escape: f.escape } : {}),
-    vectorsOfCharsAsString: f.vectorsOfCharsAsString,
-    clickhouseSyntax: f.clickhouseSyntax,
-    fields: fn.output.map((o) => ({ name: o.name, type: o.type })),
-  };
+  return csvSpecOf(op.format, fn.output.map((o) => ({ name: o.name, type: o.type })));
 }
 
 async function readCsvGenerated(module: ProgramModule, fn: FunctionIR, sink: Sink): Promise<void> {
@@ -289,7 +280,7 @@ async function readCsvGenerated(module: ProgramModule, fn: FunctionIR, sink: Sin
       },
       follow: false,
     },
-    compileCsvReader(csvSpecOf(fn)),
+    compileCsvReader(readerSpecOf(fn)),
   );
   for await (const rows of files.rows) runner.onRows(rows);
 }

@@ -9,6 +9,7 @@ import { typescriptModule } from "../../compiler/codegen/module.js";
 import { log } from "../log.js";
 import { ProgramLoader, libPathsOf, readCompiled, writeFileAtomic } from "../programs.js";
 import { normalizeProgramName, programNameOfSource, readSource } from "../sources.js";
+import { collect } from "../options.js";
 
 interface CompileOptions {
   libPath?: string[];
@@ -18,9 +19,6 @@ interface CompileOptions {
   emitTs?: boolean;
 }
 
-function collect(value: string, previous: string[] | undefined): string[] {
-  return [...(previous ?? []), value];
-}
 
 /** Checks the extension of a source file (`.ramen` only). */
 function checkExtension(file: string): void {

@@ -14,15 +14,13 @@ import type { Value } from "../../stdlib/values.js";
 import { UsageError } from "../errors.js";
 import { ProgramLoader, libPathsOf, readCompiled } from "../programs.js";
 import { programNameOfSource, programSourceName, readSource } from "../sources.js";
+import { collect } from "../options.js";
 
 interface InfoOptions {
   param?: string[];
   libPath?: string[];
 }
 
-function collect(value: string, previous: string[] | undefined): string[] {
-  return [...(previous ?? []), value];
-}
 
 /** Finds the program: a `.x` file, a `.ramen` source, or a name along the lib paths. */
 function loadProgram(arg: string, libPaths: readonly string[]): ProgramIR {

@@ -5,10 +5,8 @@ import { SupervisorClient } from "../client.js";
 import { UsageError } from "../errors.js";
 import { log } from "../log.js";
 import { type GlobalOptions, stateDirOf } from "../state.js";
+import { collect } from "../options.js";
 
-function collect(value: string, previous: string[] | undefined): string[] {
-  return [...(previous ?? []), value];
-}
 
 export function registerNotify(program: Command): void {
   program

@@ -14,6 +14,7 @@ import { log } from "../log.js";
 import { libPathsOf } from "../programs.js";
 import { programsToRun } from "../run-programs.js";
 import { type GlobalOptions, siteOf, stateDirOf } from "../state.js";
+import { collect } from "../options.js";
 
 interface RunCommandOptions {
   workingDir?: string;
@@ -28,9 +29,6 @@ interface RunCommandOptions {
   next?: string;
 }
 
-function collect(value: string, previous: string[] | undefined): string[] {
-  return [...(previous ?? []), value];
-}
 
 /** Functions no other function of their program reads from (§6.2: what the foreground prints by default). */
 function leaves(programs: readonly RunProgram[]): string[] {

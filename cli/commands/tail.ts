@@ -11,6 +11,7 @@ import { UsageError } from "../errors.js";
 import { formatTable, parseWheres, tailFormatter, type TableCell } from "../format/index.js";
 import { untilSignal } from "../hosting.js";
 import { type GlobalOptions, stateDirOf } from "../state.js";
+import { collect } from "../options.js";
 
 interface TailOptions {
   withHeader?: string | boolean;
@@ -28,9 +29,6 @@ interface TailOptions {
   flush?: boolean;
 }
 
-function collect(value: string, previous: string[] | undefined): string[] {
-  return [...(previous ?? []), value];
-}
 
 /** `[site:]program/function`: the fq name (the site must be this one). */
 function fqOf(worker: string): string {

@@ -73,6 +73,19 @@ interface Cursor {
 
 const CH_NULL = "\\N";
 
+/** The reader spec of a READ … AS CSV format whose fields are `fields` (the function's output). */
+export function csvSpecOf(format: CsvFormat, fields: readonly CsvField[]): CsvSpec {
+  return {
+    separator: format.separator,
+    nullString: format.nullString,
+    ...(format.quote !== undefined ? { quote: format.quote } : {}),
+    ...(format.escape !== undefined ? { escape: format.escape } : {}),
+    vectorsOfCharsAsString: format.vectorsOfCharsAsString,
+    clickhouseSyntax: format.clickhouseSyntax,
+    fields,
+  };
+}
+
 export function compileCsvReader(spec: CsvSpec): CsvLineParser {
   const reader = new ReaderBuilder(spec);
   const decoders = spec.fields.map((f) => reader.field(f.type));

@@ -1,7 +1,7 @@
 // The readers of external sources (READ FROM FILE … AS CSV | ROWBINARY,
 // raql.md §4.13): what the code generator and the runtime use.
 
-export { type CsvError, type CsvField, type CsvLineParser, type CsvSpec, compileCsvReader, describeCsvError, isCsvError } from "./csv.js";
+export { type CsvError, type CsvField, type CsvLineParser, type CsvSpec, compileCsvReader, csvSpecOf, describeCsvError, isCsvError } from "./csv.js";
 export {
   type FileSource,
   type FileSourceOptions,

@@ -28,7 +28,7 @@ import { loadProgramModule } from "../engine/load.js";
 import { FunctionRunner, type RunnerHost } from "../engine/runner.js";
 import { readBatch, writeBatch } from "../ring/batches.js";
 import { MessageKind, RingReader, RingWriter } from "../ring/ring.js";
-import { csvFileSource, compileCsvReader, compileRowBinaryDecoder, rowBinaryFileSource, throttleBadLines, type FileSource, type SourceReport } from "../sources/index.js";
+import { csvFileSource, compileCsvReader, csvSpecOf, compileRowBinaryDecoder, rowBinaryFileSource, throttleBadLines, type FileSource, type SourceReport } from "../sources/index.js";
 import { ControlBlock, Flag, type StatRecord } from "./control-block.js";
 
 /** A link this function writes to, with the columns it takes (indexes into the output fields, #start, #stop). */
@@ -298,19 +298,8 @@ class FunctionTaskLoop {
     };
     let files: FileSource;
     if (op.format.kind === "csv") {
-      const f = op.format;
-      files = csvFileSource(
-        options,
-        compileCsvReader({
-          separator: f.separator,
-          nullString: f.nullString,
-          ...(f.quote !== undefined ? { quote: f.quote } : {}),
-          ...(f.escape !== undefined ? { escape: f.escape } : {}),
-          vectorsOfCharsAsString: f.vectorsOfCharsAsString,
-          clickhouseSyntax: f.clickhouseSyntax,
-          fields: this.spec.fn.output.map((o) => ({ name: o.name, type: o.type })),
-        }),
-      );
+      const fields = this.spec.fn.output.map((o) => ({ name: o.name, type: o.type }));
+      files = csvFileSource(options, compileCsvReader(csvSpecOf(op.format, fields)));
     } else {
       const fields = op.format.fields.map((f) => ({ name: f.name, ...(f.clickhouseType !== undefined ? { clickhouseType: f.clickhouseType } : {}) }));
       files = rowBinaryFileSource(options, () => compileRowBinaryDecoder(fields));

@@ -8,7 +8,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { REPO, ramen, tempDir } from "../cli/run-ramen.js";
+import { REPO, ramen, tempDir, until } from "../cli/run-ramen.js";
 
 const FIXTURES = path.resolve(REPO, "../shared/fixtures");
 const MAIN = path.join(REPO, "dist/cli/main.js");
@@ -26,15 +26,6 @@ function expectedBalances(): Map<string, [number, number]> {
   return out;
 }
 
-async function until<T>(what: string, probe: () => T | undefined, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 describe("ramen supervisor, run, ps, tail, kill", () => {
   const { dir, cleanup } = tempDir();
