@@ -5,20 +5,29 @@
 import { Command, CommanderError, Option } from "commander";
 import { readFileSync } from "node:fs";
 import { formatDiagnostic, isRamenError } from "../grammar/diagnostics.js";
-import { registerArchivist } from "./commands/archivist.js";
-import { registerCompile } from "./commands/compile.js";
-import { registerFmt } from "./commands/fmt.js";
-import { registerFunctions } from "./commands/functions.js";
-import { registerInfo } from "./commands/info.js";
-import { registerKill } from "./commands/kill.js";
-import { registerNotify } from "./commands/notify.js";
-import { registerPs } from "./commands/ps.js";
-import { registerRun } from "./commands/run.js";
-import { registerSupervisor } from "./commands/supervisor.js";
-import { registerTail } from "./commands/tail.js";
-import { registerTest } from "./commands/test.js";
 import { UsageError } from "./errors.js";
 import { configureLog } from "./log.js";
+
+type Register = (program: Command) => void;
+
+/**
+ * The commands, each loaded only when used: a command's modules (the
+ * compiler, the supervisor, piscina, Arrow…) are not worth loading for another.
+ */
+const COMMANDS: Readonly<Record<string, () => Promise<Register>>> = {
+  compile: async () => (await import("./commands/compile.js")).registerCompile,
+  info: async () => (await import("./commands/info.js")).registerInfo,
+  fmt: async () => (await import("./commands/fmt.js")).registerFmt,
+  functions: async () => (await import("./commands/functions.js")).registerFunctions,
+  archivist: async () => (await import("./commands/archivist.js")).registerArchivist,
+  test: async () => (await import("./commands/test.js")).registerTest,
+  supervisor: async () => (await import("./commands/supervisor.js")).registerSupervisor,
+  run: async () => (await import("./commands/run.js")).registerRun,
+  kill: async () => (await import("./commands/kill.js")).registerKill,
+  ps: async () => (await import("./commands/ps.js")).registerPs,
+  tail: async () => (await import("./commands/tail.js")).registerTail,
+  notify: async () => (await import("./commands/notify.js")).registerNotify,
+};
 
 const VERSION = (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version;
 
@@ -32,7 +41,8 @@ const NOT_CARRIED_OVER = new Set([
   "_profile", "_expand",
 ]);
 
-function buildProgram(): Command {
+/** The program with the commands `args` names (all of them for help or an unknown command). */
+async function buildProgram(args: readonly string[]): Promise<Command> {
   const program = new Command("ramen");
   program
     .description("A stream processor for human-scale monitoring and alerting")
@@ -64,18 +74,10 @@ function buildProgram(): Command {
     configureLog({ quiet: Boolean(o.quiet), debug: Boolean(o.debug), logTime: !o.dontLogTime });
   });
 
-  registerCompile(program);
-  registerInfo(program);
-  registerFmt(program);
-  registerFunctions(program);
-  registerArchivist(program);
-  registerTest(program);
-  registerSupervisor(program);
-  registerRun(program);
-  registerKill(program);
-  registerPs(program);
-  registerTail(program);
-  registerNotify(program);
+  const named = args.find((a) => Object.hasOwn(COMMANDS, a));
+  const wanted =
+    named !== undefined && !args.includes("--help") ? [named] : args.includes("--version") && !args.includes("--help") ? [] : Object.keys(COMMANDS);
+  for (const register of await Promise.all(wanted.map((c) => COMMANDS[c]!()))) register(program);
   return program;
 }
 
@@ -116,7 +118,7 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`Unknown command "${args[0]}"\n`);
     return 1;
   }
-  const program = buildProgram();
+  const program = await buildProgram(args);
   args.splice(0, args.length, ...spellingsOfSpec(args));
   argv = [...argv.slice(0, 2), ...args];
   if (args.length === 0) {
