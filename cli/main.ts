@@ -27,6 +27,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<Register>>> = {
   ps: async () => (await import("./commands/ps.js")).registerPs,
   tail: async () => (await import("./commands/tail.js")).registerTail,
   notify: async () => (await import("./commands/notify.js")).registerNotify,
+  gc: async () => (await import("./commands/gc.js")).registerGc,
 };
 
 const VERSION = (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version;

@@ -1,5 +1,4 @@
 // `ramen archivist` (cli-runtime.md §6.12): statistics, allocations with Z3.
-// Reconfiguring workers needs the supervisor, which comes with the runtime.
 
 import type { Command } from "commander";
 import { formatDiagnostic, RamenError } from "../../grammar/diagnostics.js";
@@ -13,6 +12,7 @@ import {
   writeAllocations,
   writeSmt2Script,
 } from "../../runtime/archivist/index.js";
+import { definedFunctions } from "../../runtime/supervisor/defined.js";
 import { UsageError } from "../errors.js";
 import { log } from "../log.js";
 import { GlobalOptions, siteOf, stateDirOf } from "../state.js";
@@ -38,8 +38,9 @@ function loopSeconds(loop: string | boolean | undefined): number | undefined {
 async function onePass(stateDir: string, site: string, opts: ArchivistOptions): Promise<void> {
   const paths = archivistPaths(stateDir, site);
   if (opts.stats) {
-    // no supervisor yet: the running configuration is empty, the saved runtime records are folded
-    const stats = refreshStats(stateDir, site, new Map(), { dryRun: Boolean(opts.dryRun) });
+    // The running configuration says which functions exist and their parents; the saved runtime records are folded.
+    const running = new Map(definedFunctions(stateDir).map((d) => [d.fq, { parents: d.parents, isRunning: true }]));
+    const stats = refreshStats(stateDir, site, running, { dryRun: Boolean(opts.dryRun) });
     log.info(`Statistics of ${Object.keys(stats).length} function(s) ${opts.dryRun ? "computed" : "written in " + paths.stats}`);
   }
   if (opts.allocs || opts.smt2) {
