@@ -38,6 +38,9 @@ export const STAT_NAMES = [
   /** bytes of Arrow messages read and written */
   "bytesIn",
   "bytesOut",
+  /** bytes of the full output batches (every field, #start, #stop) and their rows: the archive size of the output (archival.md §3.1) */
+  "fullBytes",
+  "fullRows",
   /** UNIX times of the first input and the last output (NaN: none yet) */
   "firstInput",
   "lastOutput",
@@ -104,7 +107,7 @@ export class ControlBlock {
    * Publishes the counters of a task instance: `base` holds what earlier runs
    * of the function counted (counters continue across restarts, §1.7).
    */
-  publish(base: StatRecord, task: TaskStats, extra: Pick<StatRecord, "cpu" | "waitIn" | "waitOut" | "bytesIn" | "bytesOut" | "firstInput" | "lastOutput">): void {
+  publish(base: StatRecord, task: TaskStats, extra: Pick<StatRecord, "cpu" | "waitIn" | "waitOut" | "bytesIn" | "bytesOut" | "fullBytes" | "fullRows" | "firstInput" | "lastOutput">): void {
     const sum = (n: StatName, v: number) => this.set(n, base[n] + v);
     sum("inTuples", task.inTuples);
     sum("selected", task.selected);
@@ -120,6 +123,8 @@ export class ControlBlock {
     sum("waitOut", extra.waitOut);
     sum("bytesIn", extra.bytesIn);
     sum("bytesOut", extra.bytesOut);
+    sum("fullBytes", extra.fullBytes);
+    sum("fullRows", extra.fullRows);
     this.set("firstInput", minDefined(base.firstInput, extra.firstInput));
     this.set("lastOutput", maxDefined(base.lastOutput, extra.lastOutput));
     const heap = process.memoryUsage().heapUsed;

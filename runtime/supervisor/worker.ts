@@ -16,7 +16,7 @@
 
 import { readFileSync } from "node:fs";
 import { type MessagePort, receiveMessageOnPort, threadId } from "node:worker_threads";
-import type { RecordBatch, Schema } from "apache-arrow";
+import type { Data, RecordBatch, Schema } from "apache-arrow";
 import type { FunctionIR } from "../../compiler/ir.js";
 import { formatDiagnostic, isRamenError } from "../../grammar/diagnostics.js";
 import { seededRandom } from "../../stdlib/random.js";
@@ -101,6 +101,8 @@ class FunctionTaskLoop {
   private cachedRows = 0;
   private bytesIn = 0;
   private bytesOut = 0;
+  private fullBytes = 0;
+  private fullRows = 0;
   private waitIn = 0;
   private firstInput = NaN;
   private lastOutput = NaN;
@@ -186,9 +188,12 @@ class FunctionTaskLoop {
     this.pending = [];
     for (const batch of batches) {
       this.lastOutput = Date.now() / 1000;
+      this.fullBytes += bufferBytes(batch);
+      this.fullRows += batch.numRows;
       for (const o of this.outputs) {
         const projected = batch.selectAt(o.entry.columns as number[]);
         if (!writeBatch(o.writer, 0, projected, { shouldStop: () => this.stopping })) return;
+        this.bytesOut += bufferBytes(projected);
       }
       this.remember(batch);
     }
@@ -212,6 +217,8 @@ class FunctionTaskLoop {
       waitOut,
       bytesIn: this.bytesIn,
       bytesOut: this.bytesOut,
+      fullBytes: this.fullBytes,
+      fullRows: this.fullRows,
       firstInput: this.firstInput,
       lastOutput: this.lastOutput,
     });
@@ -331,6 +338,17 @@ class FunctionTaskLoop {
   finish(): void {
     this.publish(true);
   }
+}
+
+/** The bytes of a batch's column buffers (values, offsets, validity), as they travel in Arrow IPC. */
+function bufferBytes(batch: RecordBatch): number {
+  let n = 0;
+  const visit = (d: Data): void => {
+    n += (d.values?.byteLength ?? 0) + (d.valueOffsets?.byteLength ?? 0) + (d.nullBitmap?.byteLength ?? 0);
+    for (const c of d.children) visit(c);
+  };
+  for (const c of batch.data.children) visit(c);
+  return n;
 }
 
 function errorText(e: unknown): string {
