@@ -212,10 +212,13 @@ export const MESSAGES = {
   archiveLocked: e("RQ9001", "{path} is held by process {pid} (thread {thread}) since {since}"),
   archiveBadFile: e("RQ9002", "{path}: {reason}"),
   archiveRootUnreadable: e("RQ9003", "cannot read the archive root {path}: {reason}"),
+  archiveWriteFailed: e("RQ9004", "cannot write the archive of {fq} in {dir}: {reason}"),
+  archiveReadFailed: e("RQ9005", "cannot read the archive file {path}: {reason}"),
   gcCannotDelete: w("RQ9101", "gc: cannot delete {path}: {reason}"),
   gcCannotRecover: w("RQ9102", "gc: cannot recover {path}: {reason}"),
   gcCannotRead: w("RQ9103", "gc: cannot read {path}: {reason}"),
   gcCannotWrite: w("RQ9104", "gc: cannot write {path}: {reason}"),
+  archiveGap: w("RQ9105", "{path} vanished before it could be read: rows {first} to {last} are missing"),
 
   // ---- RQ8xxx: test files (test-format.md); RQ80xx syntax, RQ81xx schema, RQ82xx expectations, RQ83xx verdicts ----
   testExpected: e("RQ8001", "expected {expected}, got {got}"),

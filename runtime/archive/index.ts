@@ -1,6 +1,6 @@
-// The archive directory of a function (archival.md §2) and gc's pass over
-// all of them (§5): what the archive writer, the replay planner and `ramen gc`
-// use.
+// The archive directory of a function (archival.md §2), its writer and
+// reader, and gc's pass over all of them (§5): what the workers, the replay
+// planner and `ramen gc` use.
 
 export {
   ARCHIVE_FORMAT,
@@ -59,3 +59,22 @@ export {
   mergeRanges,
   runGcPass,
 } from "./gc.js";
+export {
+  DEFAULT_FILE_SIZE,
+  DEFAULT_MAX_AGE,
+  SYNC_PERIOD,
+  ArchiveWriter,
+  type ArchiveWriterOptions,
+  type CurrentFileStats,
+  type WriteFunction,
+} from "./writer.js";
+export {
+  LEASE_RENEWAL,
+  type ArchiveGap,
+  type ArchiveReadOptions,
+  type ArchivedBatch,
+  type ArchivedRow,
+  archiveCoverage,
+  archivedRows,
+  readArchive,
+} from "./reader.js";
