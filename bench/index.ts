@@ -2,12 +2,14 @@
 // a baseline measured in the same run. Figures are for reading, never asserted.
 
 import { benchAggregates } from "./aggregates.js";
+import { benchArchive } from "./archive.js";
 import { benchArchivist } from "./archivist.js";
 import { benchBatches } from "./batches.js";
 import { benchCsv } from "./csv.js";
 import { benchFrontend } from "./frontend.js";
 import { benchGenerated } from "./generated.js";
 import { benchReadBatch, benchRing } from "./ring.js";
+import { benchChains, benchPs } from "./runtime.js";
 
 function mops(x: number): string {
   return (x / 1e6).toFixed(1).padStart(8) + " M/s";
@@ -68,6 +70,25 @@ async function main(): Promise<void> {
     generated.map((r) => [r.name, mops(r.tuplesPerSec), mops(r.baselineTuplesPerSec), (r.tuplesPerSec / r.baselineTuplesPerSec).toFixed(2), `>= ${(r.goal / 1e6).toFixed(0)}M/s, 0.3x`]),
   );
 
+  const chains = await benchChains();
+  table(
+    "Runtime: source tuples per second through functions on worker threads linked by rings, over 1M (baseline: the same functions in one thread, no rings)",
+    ["case", "threads+rings", "one thread", "ratio", "goal"],
+    chains.map((r) => [
+      r.name,
+      mops(r.tuplesPerSec),
+      mops(r.baselineTuplesPerSec),
+      (r.tuplesPerSec / r.baselineTuplesPerSec).toFixed(2),
+      `${r.goal !== undefined ? `>= ${(r.goal / 1e6).toFixed(0)}M/s, ` : ""}>= 0.70`,
+    ]),
+  );
+  const ps = await benchPs();
+  table(
+    "Runtime: the whole `ramen ps` process, best of 5 (baseline: `ramen --version`)",
+    ["case", "ms", "baseline ms", "goal"],
+    [[`ps of ${ps.functions} idle functions (+ their source)`, ps.psMs.toFixed(0), ps.versionMs.toFixed(0), "< 300 ms"]],
+  );
+
   // baseline: the same scenarios on a 10-function site, the solver already loaded
   const small = await benchArchivist(10);
   const arch = await benchArchivist(200);
@@ -75,6 +96,20 @@ async function main(): Promise<void> {
     "Archivist: building and solving the allocation problem (goal: 200 functions < 5 s)",
     ["scenario", "retained", "outcome", "200 functions ms", "10 functions ms"],
     arch.map((r, i) => [r.scenario, String(r.retained), r.outcome, r.solveMs.toFixed(0), (small[i]?.solveMs ?? NaN).toFixed(0)]),
+  );
+
+  const archive = benchArchive();
+  table(
+    "Archives, 1,024-row batches (baseline: apache-arrow tableToIPC + writeFileSync / tableFromIPC of the same files; goal: replay >= 10M rows/s, 0.5x)",
+    ["case", "archive rows/s", "archive MB/s", "arrow rows/s", "arrow MB/s", "ratio"],
+    archive.map((r) => [
+      r.name,
+      mops(r.rowsPerSec),
+      `${r.megabytesPerSec.toFixed(0)} MB/s`,
+      mops(r.baselineRowsPerSec),
+      `${r.baselineMegabytesPerSec.toFixed(0)} MB/s`,
+      (r.rowsPerSec / r.baselineRowsPerSec).toFixed(2),
+    ]),
   );
 }
 
