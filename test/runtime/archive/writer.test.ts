@@ -182,6 +182,27 @@ describe("archive writer", () => {
     for (const file of sealedFiles(dir)) checkSealedFile(dir, file);
   });
 
+  it("writes each batch with one write call", () => {
+    const dir = newArchive();
+    const producer = new Producer();
+    const calls: number[] = [];
+    const counting: WriteFunction = (fd, buffer, offset, length, position) => {
+      calls.push(length);
+      return writeSync(fd, buffer, offset, length, position);
+    };
+    const writer = openWriter(dir, producer, { write: counting });
+    writer.append(producer.batch(0, 100), 0n, 0);
+    // The file's header and schema, then the message.
+    expect(calls).toHaveLength(2);
+    for (let b = 1; b <= 5; b++) {
+      const batch = producer.batch(100 * b, 100);
+      writer.append(batch, BigInt(100 * b), b);
+      expect(calls).toHaveLength(2 + b);
+      expect(calls[calls.length - 1]).toBe(encodeBatch(batch).byteLength);
+    }
+    writer.close();
+  });
+
   it("starts a new file after a gap in the sequence numbers", () => {
     const dir = newArchive();
     const producer = new Producer();
