@@ -24,8 +24,8 @@ import { BatchReader } from "../arrow/reader.js";
 import { arrowSchemaOf, type RaqlField } from "../arrow/schema.js";
 import { RUNTIME_LIB } from "../engine/lib.js";
 import { loadProgramModule } from "../engine/load.js";
-import { readBatch } from "../ring/batches.js";
-import { DEFAULT_RING_CAPACITY, MessageKind, RingReader, createRing } from "../ring/ring.js";
+import { readBatch, writeBatchAsync } from "../ring/batches.js";
+import { DEFAULT_RING_CAPACITY, MessageKind, RingReader, RingWriter, createRing } from "../ring/ring.js";
 import { ControlBlock, createControlBlock, type StatRecord } from "./control-block.js";
 import { type RunEntry, loadStoredProgram, readRunningConfig, statsFile, supervisorPaths, writeAtomic, writeRunningConfig } from "./state.js";
 import type { FromWorker, InputEntry, OutputEntry, TaskSpec, ToWorker } from "./worker.js";
@@ -90,6 +90,8 @@ interface Link {
   readonly child: string;
   readonly ring: SharedArrayBuffer;
   readonly columns: readonly number[];
+  /** replay channels the link carries besides the live one */
+  readonly replays: Set<number>;
 }
 
 /** A tail subscription: a ring the function writes its public fields to, read here. */
@@ -105,6 +107,8 @@ interface Client {
   readonly fq: string;
   readonly ring: SharedArrayBuffer;
   readonly columns: readonly number[];
+  /** the channels it receives: the live one for tails, a replay's own for replays */
+  readonly channels: readonly number[];
   cancelled: boolean;
 }
 
@@ -140,6 +144,8 @@ export class Supervisor {
   private readonly functions = new Map<string, FunctionRun>();
   private readonly links = new Map<string, Link>();
   private readonly clients = new Map<string, Client>();
+  /** rings feeding archived batches into the first function of a replay's path */
+  private readonly replayInputs = new Map<string, { readonly id: string; readonly fq: string; readonly ring: SharedArrayBuffer }>();
   /** programs of the running configuration that cannot run, with why (`ps --show-all`) */
   private readonly broken = new Map<string, string>();
   private readonly pool: Piscina;
@@ -317,7 +323,7 @@ export class Supervisor {
             this.options.log.error(`${child.fq}: parent ${parent.fq} lacks fields it reads`);
             continue;
           }
-          this.links.set(id, { id, parent: parent.fq, child: child.fq, ring: createRing(this.options.linkSize ?? DEFAULT_RING_CAPACITY), columns });
+          this.links.set(id, { id, parent: parent.fq, child: child.fq, ring: createRing(this.options.linkSize ?? DEFAULT_RING_CAPACITY), columns, replays: new Set() });
         }
       }
     }
@@ -334,7 +340,9 @@ export class Supervisor {
   }
 
   private inputsOf(f: FunctionRun): InputEntry[] {
-    return [...this.links.values()].filter((l) => l.child === f.fq).map((l) => ({ id: l.id, ring: l.ring }));
+    const links = [...this.links.values()].filter((l) => l.child === f.fq).map((l) => ({ id: l.id, ring: l.ring }));
+    const replays = [...this.replayInputs.values()].filter((r) => r.fq === f.fq).map((r) => ({ id: r.id, ring: r.ring }));
+    return [...links, ...replays];
   }
 
   private outputsOf(f: FunctionRun): OutputEntry[] {
@@ -344,7 +352,10 @@ export class Supervisor {
       return l.parent === f.fq && child !== undefined && (child.task !== undefined || child.restartTimer !== undefined || this.wanted(child));
     });
     const clients = [...this.clients.values()].filter((c) => c.fq === f.fq && !c.cancelled);
-    return [...links.map((l) => ({ id: l.id, ring: l.ring, columns: l.columns })), ...clients.map((c) => ({ id: c.id, ring: c.ring, columns: c.columns }))];
+    return [
+      ...links.map((l) => ({ id: l.id, ring: l.ring, columns: l.columns, channels: [0, ...l.replays] })),
+      ...clients.map((c) => ({ id: c.id, ring: c.ring, columns: c.columns, channels: c.channels })),
+    ];
   }
 
   private send(f: FunctionRun, msg: ToWorker): void {
@@ -537,7 +548,7 @@ export class Supervisor {
     const outputs = f.fn.output.map((o, k) => ({ o, k })).filter(({ o }) => !o.private);
     const fields: RaqlField[] = [...outputs.map(({ o }) => ({ name: o.name, type: o.type })), START_FIELD, STOP_FIELD];
     const columns = [...outputs.map(({ k }) => k), f.fn.output.length, f.fn.output.length + 1];
-    const client: Client = { id: `client-${this.nextClientId++}`, fq, ring: createRing(this.options.linkSize ?? DEFAULT_RING_CAPACITY), columns, cancelled: false };
+    const client: Client = { id: `client-${this.nextClientId++}`, fq, ring: createRing(this.options.linkSize ?? DEFAULT_RING_CAPACITY), columns, channels: [0], cancelled: false };
     this.clients.set(client.id, client);
     this.reconcile();
     const schema: Schema = arrowSchemaOf(fields);
@@ -568,6 +579,104 @@ export class Supervisor {
         this.reconcile();
       },
     };
+  }
+
+  // ---- replays (archival.md §6) -------------------------------------------------------------------
+
+  /** The functions from `from` down to `to` along running links, or undefined when `to` does not descend from `from`. */
+  private pathBetween(from: string, to: string): string[] | undefined {
+    const previous = new Map<string, string>();
+    const queue = [from];
+    while (queue.length > 0) {
+      const at = queue.shift()!;
+      if (at === to) {
+        const path = [to];
+        while (path[0] !== from) path.unshift(previous.get(path[0]!)!);
+        return path;
+      }
+      for (const l of this.links.values()) {
+        if (l.parent !== at || previous.has(l.child) || l.child === from) continue;
+        previous.set(l.child, at);
+        queue.push(l.child);
+      }
+    }
+    return undefined;
+  }
+
+  /**
+   * Rebuilds `target`'s output from the archived output of its ancestor
+   * `source` (full output batches with #start/#stop): the batches go into the
+   * live workers of the path on a channel of their own, each worker keeping a
+   * separate state for it, and `target`'s output on that channel comes to
+   * `onRows` (public fields, #start, #stop). Resolves once the end-of-replay
+   * marker went through the whole path. The live channel goes on meanwhile.
+   */
+  async replay(source: string, target: string, batches: AsyncIterable<RecordBatch>, onRows: (rows: Value[][]) => void): Promise<void> {
+    const path = this.pathBetween(source, target);
+    const src = this.functions.get(source);
+    const first = path && this.functions.get(path[1]!);
+    if (!path || path.length < 2 || !src || !first) throw new Error(`internal: ${target} is not fed by ${source}`);
+    let channel: number;
+    do channel = 1 + Math.floor(Math.random() * 65535);
+    while ([...this.links.values()].some((l) => l.replays.has(channel)) || [...this.clients.values()].some((c) => c.channels.includes(channel)));
+    // The path carries the channel: the first function reads a ring of its own, the others their usual links.
+    const hops = path.slice(1, -1).map((fq, i) => this.links.get(`${fq}->${path[i + 2]}`)!);
+    for (const l of hops) l.replays.add(channel);
+    const input = { id: `replay-${channel}`, fq: first.fq, ring: createRing(this.options.linkSize ?? DEFAULT_RING_CAPACITY) };
+    this.replayInputs.set(input.id, input);
+    const f = this.functions.get(target)!;
+    const outputs = f.fn.output.map((o, k) => ({ o, k })).filter(({ o }) => !o.private);
+    const fields: RaqlField[] = [...outputs.map(({ o }) => ({ name: o.name, type: o.type })), START_FIELD, STOP_FIELD];
+    const client: Client = {
+      id: `replay-client-${channel}`,
+      fq: target,
+      ring: createRing(this.options.linkSize ?? DEFAULT_RING_CAPACITY),
+      columns: [...outputs.map(({ k }) => k), f.fn.output.length, f.fn.output.length + 1],
+      channels: [channel],
+      cancelled: false,
+    };
+    this.clients.set(client.id, client);
+    this.reconcile();
+    try {
+      const reading = this.readClient(client, arrowSchemaOf(fields), fields, onRows);
+      const writer = new RingWriter(input.ring);
+      const sourceNames = src.fn.output.map((o) => o.name);
+      const columns = first.fn.input.map((i) => sourceNames.indexOf(i.name));
+      for await (const batch of batches) {
+        if (this.stopped) break;
+        await writeBatchAsync(writer, channel, batch.selectAt(columns), { shouldStop: () => this.stopped });
+      }
+      await writer.writeAsync(channel, MessageKind.endOfReplay, [new Uint8Array(0)], { shouldStop: () => this.stopped });
+      await reading;
+    } finally {
+      for (const l of hops) l.replays.delete(channel);
+      this.replayInputs.delete(input.id);
+      client.cancelled = true;
+      this.clients.delete(client.id);
+      this.reconcile();
+    }
+  }
+
+  /** Reads a replay client's ring until its end-of-replay marker (or a stop). */
+  private async readClient(client: Client, schema: Schema, fields: readonly RaqlField[], onRows: (rows: Value[][]) => void): Promise<void> {
+    const reader = new RingReader(client.ring);
+    while (!this.stopped) {
+      const m = reader.peek();
+      if (m === undefined) {
+        await reader.waitAsync(100);
+        continue;
+      }
+      if (m.kind === MessageKind.endOfReplay) {
+        reader.release();
+        return;
+      }
+      const batch = readBatch(m, schema);
+      reader.release();
+      const r = new BatchReader(batch, fields);
+      const rows: Value[][] = [];
+      for (let i = 0; i < r.numRows; i++) rows.push(r.row(i));
+      onRows(rows);
+    }
   }
 
   // ---- ps and statistics ------------------------------------------------------------------------------

@@ -36,6 +36,8 @@ export interface OutputEntry {
   readonly id: string;
   readonly ring: SharedArrayBuffer;
   readonly columns: readonly number[];
+  /** the channels it receives (archival.md §1.4); absent: the live channel 0 only */
+  readonly channels?: readonly number[];
 }
 
 /** A link this function reads from: its batches have the function's input fields, in order. */
@@ -75,6 +77,8 @@ export interface TaskSpec {
   readonly debug: boolean;
 }
 
+const LIVE_ONLY: readonly number[] = [0];
+
 /** Rows of recent output kept for `tail -l` (cli-runtime.md §6.5: at least the last 1,000). */
 const CACHE_ROWS = 1000;
 const PUBLISH_EVERY_MS = 1000;
@@ -95,8 +99,12 @@ class FunctionTaskLoop {
   private outputs: Output[] = [];
   private inputs: Input[] = [];
   private readonly inputSchema: Schema;
-  /** batches emitted while processing the current input, delivered once it is done */
-  private pending: RecordBatch[] = [];
+  /** batches emitted while processing the current input, with their channel, delivered once it is done */
+  private pending: { channel: number; batch: RecordBatch }[] = [];
+  /** the function's state per replay channel (the live one is `runner`), made on a channel's first batch */
+  private readonly replays = new Map<number, FunctionRunner>();
+  private readonly factory: FunctionFactory;
+  private readonly replayHost: RunnerHost;
   private readonly cache: RecordBatch[] = [];
   private cachedRows = 0;
   private bytesIn = 0;
@@ -135,16 +143,43 @@ class FunctionTaskLoop {
       notify: (_fq, name, tuple, start, stop) => port.postMessage({ kind: "notify", name, tuple: [...tuple], start, stop }),
       tupleError: (fq, error) => port.postMessage({ kind: "log", level: "error", message: `${fq}: tuple skipped: ${errorText(error)}` }),
     };
-    this.runner = new FunctionRunner(spec.fq, spec.fn, factory, spec.params, host);
-    this.runner.outputs.push({ columns: this.runner.fn.output.map((_, k) => k).concat([spec.fn.output.length, spec.fn.output.length + 1]), deliver: (b) => this.pending.push(b) });
+    this.factory = factory;
+    // Replays never notify (cli-runtime.md §1.8).
+    this.replayHost = { ...host, notify: () => {} };
+    this.runner = this.newRunner(0, host);
     this.inputSchema = arrowSchemaOf(spec.fn.input as readonly RaqlField[]);
     this.setOutputs(spec.outputs);
     this.setInputs(spec.inputs);
   }
 
+  /** A fresh instance of the function whose output batches are delivered on `channel`. */
+  private newRunner(channel: number, host: RunnerHost): FunctionRunner {
+    const fn = this.spec.fn;
+    const r = new FunctionRunner(this.spec.fq, fn, this.factory, this.spec.params, host);
+    const all = [...fn.output.map((_, k) => k), fn.output.length, fn.output.length + 1];
+    r.outputs.push({ columns: all, deliver: (batch) => this.pending.push({ channel, batch }) });
+    return r;
+  }
+
+  private runnerOf(channel: number): FunctionRunner {
+    if (channel === 0) return this.runner;
+    let r = this.replays.get(channel);
+    if (!r) this.replays.set(channel, (r = this.newRunner(channel, this.replayHost)));
+    return r;
+  }
+
+  /** The end of a replay: its state goes, the marker goes on to every output of that channel. */
+  private endReplay(channel: number, payload: Uint8Array): void {
+    this.replays.delete(channel);
+    for (const o of this.outputs) {
+      if (o.entry.channels?.includes(channel)) o.writer.write(channel, MessageKind.endOfReplay, [payload.slice()], { shouldStop: () => this.stopping });
+    }
+  }
+
   private setOutputs(entries: readonly OutputEntry[]): void {
-    const old = new Map(this.outputs.map((o) => [o.entry.id, o]));
-    this.outputs = entries.map((entry) => old.get(entry.id) ?? { entry, writer: new RingWriter(entry.ring) });
+    // A known output keeps its writer; its entry (columns, channels) may have changed.
+    const old = new Map(this.outputs.map((o) => [o.entry.id, o.writer]));
+    this.outputs = entries.map((entry) => ({ entry, writer: old.get(entry.id) ?? new RingWriter(entry.ring) }));
   }
 
   private setInputs(entries: readonly InputEntry[]): void {
@@ -181,21 +216,25 @@ class FunctionTaskLoop {
     if (Atomics.exchange(this.control.flags, Flag.crash, 0) !== 0) throw new Error("crash requested by the supervisor");
   }
 
-  /** Writes what the last input produced to every output, then remembers it for tail -l. */
+  /** Writes what the last input produced to every output of its channel, then remembers live output for tail -l. */
   private deliver(): void {
-    const batches = this.pending;
-    if (batches.length === 0) return;
+    const pending = this.pending;
+    if (pending.length === 0) return;
     this.pending = [];
-    for (const batch of batches) {
-      this.lastOutput = Date.now() / 1000;
-      this.fullBytes += bufferBytes(batch);
-      this.fullRows += batch.numRows;
+    for (const { channel, batch } of pending) {
+      const live = channel === 0;
+      if (live) {
+        this.lastOutput = Date.now() / 1000;
+        this.fullBytes += bufferBytes(batch);
+        this.fullRows += batch.numRows;
+      }
       for (const o of this.outputs) {
+        if (!(o.entry.channels ?? LIVE_ONLY).includes(channel)) continue;
         const projected = batch.selectAt(o.entry.columns as number[]);
-        if (!writeBatch(o.writer, 0, projected, { shouldStop: () => this.stopping })) return;
+        if (!writeBatch(o.writer, channel, projected, { shouldStop: () => this.stopping })) return;
         this.bytesOut += bufferBytes(projected);
       }
-      this.remember(batch);
+      if (live) this.remember(batch);
     }
   }
 
@@ -233,11 +272,13 @@ class FunctionTaskLoop {
         const m = input.reader.peek();
         if (m === undefined) continue;
         worked = true;
-        if (m.kind === MessageKind.batch) {
+        if (m.kind === MessageKind.endOfReplay) {
+          this.endReplay(m.channel, m.payload);
+        } else if (m.kind === MessageKind.batch) {
           if (Number.isNaN(this.firstInput)) this.firstInput = Date.now() / 1000;
           this.bytesIn += m.payload.byteLength;
           const batch = readBatch(m, this.inputSchema);
-          this.runner.onBatch(batch);
+          this.runnerOf(m.channel).onBatch(batch);
           // A requested crash strikes here, in the middle of the message: its output is not written yet.
           this.checkCrashRequest();
           this.deliver();

@@ -188,3 +188,50 @@ describe("a crashing function", () => {
     }
   }, 90_000);
 });
+
+describe("a replay", () => {
+  it("runs archived batches through the live workers on a channel of its own, with a state of its own", async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      writeFileSync(path.join(dir, "xs.csv"), "1\n2\n3\n");
+      const { checkProgram } = (await import(path.join(REPO, "dist/compiler/index.js"))) as typeof import("../../compiler/index.js");
+      const { generateModule } = (await import(path.join(REPO, "dist/compiler/codegen/module.js"))) as typeof import("../../compiler/codegen/module.js");
+      const { SourceFile } = (await import(path.join(REPO, "dist/grammar/source.js"))) as typeof import("../../grammar/source.js");
+      const { Supervisor } = (await import(path.join(REPO, "dist/runtime/supervisor/supervisor.js"))) as typeof import("../../runtime/supervisor/supervisor.js");
+      const { storeProgram } = (await import(path.join(REPO, "dist/runtime/supervisor/state.js"))) as typeof import("../../runtime/supervisor/state.js");
+      const { batchesOfRows } = (await import(path.join(REPO, "dist/runtime/arrow/builder.js"))) as typeof import("../../runtime/arrow/builder.js");
+      const text = [
+        'DEFINE a AS READ FROM FILE "xs.csv" AS CSV (x u32);',
+        "DEFINE b AS FROM a SELECT x * 2 AS y;",
+        "DEFINE c AS FROM b WHERE y > 4 SELECT y, SUM GLOBALLY y AS total;",
+      ].join("\n");
+      const { ir } = checkProgram({ source: new SourceFile("p.ramen", text), programName: "p", resolveProgram: () => undefined });
+      const quiet = { info: () => {}, debug: () => {}, warning: () => {}, error: () => {} };
+      const sup = new Supervisor({ stateDir: path.join(dir, "state"), site: "test", log: quiet, persistent: false });
+      const { signature, stored } = storeProgram(path.join(dir, "state"), "p", ir, generateModule(ir));
+      const live: number[][] = [];
+      await sup.add([{ entry: { program: "p", params: {}, cwd: dir, report_period: 30, debug: false, signature }, ir, moduleFile: stored.moduleFile }], false, () => {
+        sup.subscribe("p/c", (rows) => live.push(...rows.map((r) => [r[0] as number, Number(r[1])])));
+      });
+      await until("the live output", () => (live.length === 1 ? true : undefined));
+      // As if read from a's archive: its full output (x, #start, #stop).
+      const fieldsOfA = [...ir.functions[0]!.output, { name: "#start", type: { type: { tag: "float" }, nullable: false } }, { name: "#stop", type: { type: { tag: "float" }, nullable: false } }] as Parameters<typeof batchesOfRows>[0];
+      async function* archived() {
+        yield* batchesOfRows(fieldsOfA, [[5, 1, 1], [1, 2, 2]]);
+        yield* batchesOfRows(fieldsOfA, [[10, 3, 3]]);
+      }
+      const replayed: number[][] = [];
+      await sup.replay("p/a", "p/c", archived(), (rows) => replayed.push(...rows.map((r) => [r[0] as number, Number(r[1])])));
+      await sup.stop();
+      // Live: 3 → y = 6 (1 and 2 give y ≤ 4); its total is 6.
+      expect(live).toEqual([[6, 6]]);
+      // Replay: 5 → 10, 1 → 2 (filtered), 10 → 20; totals from a fresh state: 10 then 30.
+      expect(replayed).toEqual([
+        [10, 10],
+        [20, 30],
+      ]);
+    } finally {
+      cleanup();
+    }
+  }, 60_000);
+});
