@@ -8,7 +8,7 @@ import type { Value } from "../../stdlib/values.js";
 import { closestName } from "../../compiler/report.js";
 import { SupervisorClient } from "../client.js";
 import { UsageError } from "../errors.js";
-import { formatTable, parseWheres, tailFormatter, type TableCell } from "../format/index.js";
+import { checkTimeRange, formatTable, parseTime, parseWheres, tailFormatter, type TableCell } from "../format/index.js";
 import { untilSignal } from "../hosting.js";
 import { type GlobalOptions, stateDirOf } from "../state.js";
 import { collect } from "../options.js";
@@ -27,6 +27,8 @@ interface TailOptions {
   withEventTimes?: boolean;
   pretty?: boolean;
   flush?: boolean;
+  since?: string;
+  until?: string;
 }
 
 
@@ -53,6 +55,8 @@ export function registerTail(program: Command): void {
     .option("-f, --follow", "print new tuples until interrupted")
     .option("-w, --where <filter>", 'filter "FIELD OP VALUE" (repeatable, ANDed)', collect)
     .option("-t, --with-event-times", "event start and stop first")
+    .option("--since <time>", "history from this time (now, a UNIX time, -1h, 2026-11-25 10:00…)")
+    .option("--until <time>", "history until this time")
     .option("--pretty", "an aligned table")
     .option("--flush", "flush after each line")
     .action(async (worker: string, selected: string[], options: TailOptions, command: Command) => {
@@ -90,7 +94,8 @@ export function registerTail(program: Command): void {
           start: json[fields.length] as number,
           stop: json[fields.length + 1] as number,
         });
-        const defaultLast = opts.last === undefined && opts.next === undefined && !opts.follow;
+        const history = opts.since !== undefined || opts.until !== undefined;
+        const defaultLast = opts.last === undefined && opts.next === undefined && !opts.follow && !history;
         const last = defaultLast ? 10 : opts.last !== undefined ? Number(opts.last) : 0;
         const next = opts.follow ? Infinity : opts.next !== undefined ? Number(opts.next) : 0;
         const pretty: TableCell[][] = [];
@@ -100,6 +105,21 @@ export function registerTail(program: Command): void {
           if (h !== undefined) process.stdout.write(h + "\n");
           process.stdout.write(format.line(t.values, t.start, t.stop) + "\n");
         };
+        // History (archival.md §6): from the archives, before any live tuple.
+        if (opts.since !== undefined || opts.until !== undefined) {
+          const now = Date.now() / 1000;
+          const since = opts.since !== undefined ? parseTime(opts.since, now) : -Infinity;
+          const until = opts.until !== undefined ? parseTime(opts.until, now) : opts.follow || opts.next !== undefined ? Infinity : now;
+          checkTimeRange(since, until);
+          const past = Math.min(until, now);
+          await client.request(
+            "history",
+            { fq, since: Number.isFinite(since) ? since : null, until: Number.isFinite(past) ? past : null },
+            (rows) => {
+              for (const t of rows.map(decode)) if (keep(t.values)) out(t);
+            },
+          );
+        }
         // The last tuples, filtered before they are counted.
         if (last > 0) {
           const cached: { values: Value[]; start: number; stop: number }[] = [];
@@ -122,7 +142,7 @@ export function registerTail(program: Command): void {
         }
         if (opts.pretty) {
           for (const l of formatTable(format.tableColumns(), pretty, { pretty: true })) process.stdout.write(l + "\n");
-        } else if (last === 0 && next === 0) {
+        } else if (last === 0 && next === 0 && !history) {
           const h = format.header();
           if (h !== undefined) process.stdout.write(h + "\n");
         }

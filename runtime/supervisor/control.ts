@@ -119,6 +119,8 @@ export class ControlServer {
         await sup.add(programs, Boolean(p["replace"]));
         return send({ id: req.id, result: { added: programs.length } });
       }
+      case "reconf":
+        return send({ id: req.id, result: { archiving: sup.reconfigureArchives() } });
       case "kill":
         return send({ id: req.id, result: { killed: await sup.kill(p["globs"] as string[]) } });
       case "ps":
@@ -134,6 +136,13 @@ export class ControlServer {
           test: Boolean(p["test"]),
         });
         return send({ id: req.id, result: { warnings } });
+      }
+      case "history": {
+        // null for an unbounded side (JSON has no infinities)
+        const since = (p["since"] as number | null) ?? -Infinity;
+        const until = (p["until"] as number | null) ?? Infinity;
+        await sup.history(p["fq"] as string, since, until, (rows) => send({ id: req.id, batch: rows.map(rowToJson) }));
+        return send({ id: req.id, end: true });
       }
       case "tail": {
         const fq = p["fq"] as string;

@@ -7,7 +7,7 @@
 // with backoff, serves tail subscriptions from client rings, journals and
 // delivers notifications, and saves per-function statistics.
 
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { MessageChannel, type MessagePort } from "node:worker_threads";
 import { hostname } from "node:os";
 import type { RecordBatch, Schema } from "apache-arrow";
@@ -28,7 +28,15 @@ import { readBatch, writeBatchAsync } from "../ring/batches.js";
 import { DEFAULT_RING_CAPACITY, MessageKind, RingReader, RingWriter, createRing } from "../ring/ring.js";
 import { ControlBlock, createControlBlock, type StatRecord } from "./control-block.js";
 import { type RunEntry, loadStoredProgram, readRunningConfig, statsFile, supervisorPaths, writeAtomic, writeRunningConfig } from "./state.js";
-import type { FromWorker, InputEntry, OutputEntry, TaskSpec, ToWorker } from "./worker.js";
+import type { ArchiveSpec, FromWorker, InputEntry, OutputEntry, TaskSpec, ToWorker } from "./worker.js";
+import { archiveDir } from "../archive/layout.js";
+import { type ArchivedBatch, archiveCoverage, readArchive } from "../archive/reader.js";
+import type { ArchiveRange } from "../archivist/stats.js";
+import { batchesOfRows } from "../arrow/builder.js";
+import { formatDate } from "../../stdlib/format.js";
+import { releaseWriterLock } from "../archive/locks.js";
+import { archivistPaths, readAllocations } from "../archivist/index.js";
+import { archiveSchemaHash } from "./defined.js";
 
 export interface SupervisorLog {
   info(message: string): void;
@@ -144,6 +152,8 @@ export class Supervisor {
   private readonly functions = new Map<string, FunctionRun>();
   private readonly links = new Map<string, Link>();
   private readonly clients = new Map<string, Client>();
+  /** the archivist's allocations, fq → bytes (archivist/v1/allocs/<site>.json) */
+  private allocations: Readonly<Record<string, number>> = {};
   /** rings feeding archived batches into the first function of a replay's path */
   private readonly replayInputs = new Map<string, { readonly id: string; readonly fq: string; readonly ring: SharedArrayBuffer }>();
   /** programs of the running configuration that cannot run, with why (`ps --show-all`) */
@@ -170,6 +180,7 @@ export class Supervisor {
     });
     const paths = supervisorPaths(options.stateDir);
     this.alerter = new Alerter({ contactsFile: paths.contacts, log: options.log, now: Date.now() / 1000, hostname: hostname() });
+    this.allocations = readAllocations(archivistPaths(options.stateDir, options.site).allocs) ?? {};
     this.timers.push(setInterval(() => this.alerter.tick(Date.now() / 1000), 1000));
     this.timers.push(setInterval(() => this.saveStats(), 1000));
   }
@@ -362,6 +373,33 @@ export class Supervisor {
     f.port?.postMessage(msg);
   }
 
+  /**
+   * The archive of a function, when it keeps one: it has a PERSIST FOR
+   * retention, or the archivist gave it an allocation (archival.md §1.2).
+   */
+  archiveOf(f: { fq: string; fn: FunctionIR }): ArchiveSpec | undefined {
+    if (f.fn.retention === undefined && !((this.allocations[f.fq] ?? 0) > 0)) return undefined;
+    return { dir: archiveDir(this.options.stateDir, this.options.site, f.fq, archiveSchemaHash(f.fn)), site: this.options.site };
+  }
+
+  /** The archive directory of a function whether it archives now or not (it may have archived before). */
+  archiveDirOf(fq: string): string | undefined {
+    const f = this.functions.get(fq);
+    return f && archiveDir(this.options.stateDir, this.options.site, fq, archiveSchemaHash(f.fn));
+  }
+
+  /** Re-reads the allocations and starts or stops archiving accordingly (`ramen archivist --reconf-workers`). */
+  reconfigureArchives(): number {
+    this.allocations = readAllocations(archivistPaths(this.options.stateDir, this.options.site).allocs) ?? {};
+    let archiving = 0;
+    for (const f of this.functions.values()) {
+      const archive = this.archiveOf(f);
+      if (archive) archiving++;
+      if (f.task !== undefined) this.send(f, { kind: "archive", archive });
+    }
+    return archiving;
+  }
+
   // ---- tasks -------------------------------------------------------------------------------------
 
   private startFunction(f: FunctionRun): void {
@@ -373,6 +411,9 @@ export class Supervisor {
     f.startedAt = Date.now() / 1000;
     if (Number.isNaN(f.firstStartup)) f.firstStartup = f.startedAt;
     f.state = f.fn.parents.length > 0 && this.inputsOf(f).length === 0 ? "waiting" : "running";
+    const archive = this.archiveOf(f);
+    // A thread that died without closing its archive left its lock, naming this very process.
+    if (archive) releaseWriterLock(archive.dir);
     const spec: TaskSpec = {
       fq: f.fq,
       moduleFile: f.program.moduleFile,
@@ -383,6 +424,7 @@ export class Supervisor {
       port: port2,
       inputs: this.inputsOf(f),
       outputs: this.outputsOf(f),
+      ...(archive ? { archive } : {}),
       baseStats: f.baseStats,
       // Each function derives its own seed from the global one and its name (§5).
       ...(this.options.seed !== undefined ? { seed: (this.options.seed ^ fnv1a(f.fq)) >>> 0 } : {}),
@@ -679,6 +721,61 @@ export class Supervisor {
     }
   }
 
+  /** The covered ranges of a function's archive ([] when it has none). */
+  private coverage(fq: string): ArchiveRange[] {
+    const dir = this.archiveDirOf(fq);
+    return dir !== undefined && existsSync(dir) ? archiveCoverage(dir) : [];
+  }
+
+  /**
+   * The output of `fq` over [since, until) (archival.md §6): read from its
+   * own archive, else rebuilt by replaying the archive of its nearest archived
+   * ancestor through the live workers. Rows (public fields, #start, #stop) go
+   * to `onRows` in archive order. RamenError when nothing covers the range.
+   */
+  async history(fq: string, since: number, until: number, onRows: (rows: Value[][]) => void): Promise<void> {
+    const f = this.functions.get(fq);
+    if (!f) throw RamenError.of("unknownWorker", { fq, hint: "" });
+    const overlaps = (r: ArchiveRange) => r[1] >= since && r[0] < until;
+    if (this.coverage(fq).some(overlaps)) {
+      const publicColumns = [...f.fn.output.map((o, k) => (o.private ? -1 : k)).filter((k) => k >= 0), f.fn.output.length, f.fn.output.length + 1];
+      for (const b of readArchive(this.archiveDirOf(fq)!, { since, until })) onRows(rowsOf(b, publicColumns));
+      return;
+    }
+    // The nearest ancestors, breadth first, whose archive covers part of the range.
+    const seen = new Set([fq]);
+    let level = [fq];
+    while (level.length > 0) {
+      const parents = [...new Set(level.flatMap((c) => [...this.links.values()].filter((l) => l.child === c).map((l) => l.parent)))].filter((p) => !seen.has(p));
+      parents.forEach((p) => seen.add(p));
+      const archived = parents.find((p) => this.coverage(p).some(overlaps));
+      if (archived) {
+        const source = this.functions.get(archived)!;
+        const all = [...source.fn.output.map((_, k) => k), source.fn.output.length, source.fn.output.length + 1];
+        const dir = this.archiveDirOf(archived)!;
+        // Only the selected rows of each archived batch go into the replay.
+        const batches = (async function* () {
+          for (const b of readArchive(dir, { since, until })) {
+            if (b.selection === null) yield b.batch;
+            else yield* batchesOfRows([...source.fn.output, START_FIELD, STOP_FIELD], rowsOf(b, all));
+          }
+        })();
+        // Rebuilt rows with an event time of their own are selected by it too (archival.md §2.3).
+        const inRange = (r: Value[]) => !f.fn.eventTime || ((r[r.length - 1] as number) >= since && (r[r.length - 2] as number) < until);
+        return this.replay(archived, fq, batches, (rows) => onRows(rows.filter(inRange)));
+      }
+      level = parents;
+    }
+    const nearest = [...seen].filter((a) => a !== fq && this.coverage(a).length > 0);
+    const covered = nearest.map((a) => `${a} ${this.coverage(a).map((r) => `[${formatDate(r[0])}..${formatDate(r[1])}]`).join(", ")}`);
+    throw RamenError.of("noArchiveCovers", {
+      fq,
+      since: formatDate(since),
+      until: Number.isFinite(until) ? formatDate(until) : "now",
+      archived: covered.length > 0 ? `archived ancestors: ${covered.join(", ")}` : "none is archived",
+    });
+  }
+
   // ---- ps and statistics ------------------------------------------------------------------------------
 
   /** One record per function matching the glob: what `ramen ps` shows. */
@@ -757,6 +854,16 @@ export class Supervisor {
     await this.alerter.idle();
     await this.pool.destroy();
   }
+}
+
+/** The selected rows of an archived batch, restricted to `columns`. */
+function rowsOf(b: ArchivedBatch, columns: readonly number[]): Value[][] {
+  const reader = new BatchReader(b.batch);
+  const rows: Value[][] = [];
+  const take = (i: number) => rows.push(columns.map((c) => reader.column(c).get(i)));
+  if (b.selection === null) for (let i = 0; i < b.batch.numRows; i++) take(i);
+  else for (const i of b.selection) take(i);
+  return rows;
 }
 
 export type PsRecord =

@@ -21,6 +21,8 @@ import type { FunctionIR } from "../../compiler/ir.js";
 import { formatDiagnostic, isRamenError } from "../../grammar/diagnostics.js";
 import { seededRandom } from "../../stdlib/random.js";
 import { bytesOfText, type Value } from "../../stdlib/values.js";
+import { ArchiveWriter } from "../archive/writer.js";
+import { START_FIELD, STOP_FIELD } from "../arrow/builder.js";
 import { arrowSchemaOf, type RaqlField } from "../arrow/schema.js";
 import { encodeBatch } from "../arrow/ipc.js";
 import type { FunctionFactory } from "../engine/api.js";
@@ -49,6 +51,8 @@ export interface InputEntry {
 /** Messages from the supervisor. */
 export type ToWorker =
   | { readonly kind: "outputs"; readonly entries: readonly OutputEntry[] }
+  /** start or stop archiving (the archivist's allocations changed) */
+  | { readonly kind: "archive"; readonly archive: ArchiveSpec | undefined }
   | { readonly kind: "inputs"; readonly entries: readonly InputEntry[] }
   /** the recent output tuples (`ramen tail -l`) */
   | { readonly kind: "cache"; readonly request: number };
@@ -59,6 +63,12 @@ export type FromWorker =
   | { readonly kind: "notify"; readonly name: string; readonly tuple: readonly Value[]; readonly start: number; readonly stop: number }
   /** Arrow IPC messages of the cached output batches (all columns), oldest first */
   | { readonly kind: "cache"; readonly request: number; readonly batches: readonly Uint8Array[] };
+
+/** This function's archive (archival.md §2), when it has one. */
+export interface ArchiveSpec {
+  readonly dir: string;
+  readonly site: string;
+}
 
 export interface TaskSpec {
   readonly fq: string;
@@ -71,6 +81,7 @@ export interface TaskSpec {
   readonly port: MessagePort;
   readonly inputs: readonly InputEntry[];
   readonly outputs: readonly OutputEntry[];
+  readonly archive?: ArchiveSpec;
   /** the statistics of earlier runs, which this run adds to */
   readonly baseStats: StatRecord;
   readonly seed?: number;
@@ -105,6 +116,9 @@ class FunctionTaskLoop {
   private readonly replays = new Map<number, FunctionRunner>();
   private readonly factory: FunctionFactory;
   private readonly replayHost: RunnerHost;
+  private archive: ArchiveWriter | undefined;
+  /** sequence number of the next live output row (archival.md §2.2) */
+  private seq = 0n;
   private readonly cache: RecordBatch[] = [];
   private cachedRows = 0;
   private bytesIn = 0;
@@ -148,6 +162,7 @@ class FunctionTaskLoop {
     this.replayHost = { ...host, notify: () => {} };
     this.runner = this.newRunner(0, host);
     this.inputSchema = arrowSchemaOf(spec.fn.input as readonly RaqlField[]);
+    this.setArchive(spec.archive);
     this.setOutputs(spec.outputs);
     this.setInputs(spec.inputs);
   }
@@ -176,6 +191,39 @@ class FunctionTaskLoop {
     }
   }
 
+  /** Opens (or closes) the archive; a failure is logged and the function runs on without archiving. */
+  private setArchive(spec: ArchiveSpec | undefined): void {
+    if (this.archive && spec?.dir === undefined) this.closeArchive();
+    if (!spec || this.archive) return;
+    try {
+      const fn = this.spec.fn;
+      this.archive = ArchiveWriter.open({
+        dir: spec.dir,
+        schema: arrowSchemaOf([...fn.output, START_FIELD, STOP_FIELD]),
+        site: spec.site,
+        fq: this.spec.fq,
+        time: fn.eventTime ? "event" : "arrival",
+        now: Date.now() / 1000,
+      });
+      if (this.archive.nextSeq > this.seq) this.seq = this.archive.nextSeq;
+    } catch (e) {
+      this.log("error", `${this.spec.fq}: cannot archive: ${errorText(e)}`);
+    }
+  }
+
+  private closeArchive(): void {
+    try {
+      this.archive?.close();
+    } catch (e) {
+      this.log("error", `${this.spec.fq}: ${errorText(e)}`);
+    }
+    this.archive = undefined;
+  }
+
+  private log(level: "info" | "warning" | "error", message: string): void {
+    this.spec.port.postMessage({ kind: "log", level, message } satisfies FromWorker);
+  }
+
   private setOutputs(entries: readonly OutputEntry[]): void {
     // A known output keeps its writer; its entry (columns, channels) may have changed.
     const old = new Map(this.outputs.map((o) => [o.entry.id, o.writer]));
@@ -197,6 +245,9 @@ class FunctionTaskLoop {
           break;
         case "inputs":
           this.setInputs(msg.entries);
+          break;
+        case "archive":
+          this.setArchive(msg.archive);
           break;
         case "cache": {
           const batches = this.cache.map((b) => encodeBatch(b));
@@ -234,7 +285,22 @@ class FunctionTaskLoop {
         if (!writeBatch(o.writer, channel, projected, { shouldStop: () => this.stopping })) return;
         this.bytesOut += bufferBytes(projected);
       }
-      if (live) this.remember(batch);
+      if (live) {
+        this.remember(batch);
+        this.archiveBatch(batch);
+      }
+    }
+  }
+
+  /** Appends a live output batch to the archive; a write error (full disk…) is logged, the batch is not archived. */
+  private archiveBatch(batch: RecordBatch): void {
+    const first = this.seq;
+    this.seq += BigInt(batch.numRows);
+    if (!this.archive) return;
+    try {
+      this.archive.append(batch, first, Date.now() / 1000);
+    } catch (e) {
+      this.log("error", `${this.spec.fq}: ${errorText(e)}`);
     }
   }
 
@@ -248,6 +314,11 @@ class FunctionTaskLoop {
     const now = Date.now();
     if (!force && now - this.lastPublish < PUBLISH_EVERY_MS) return;
     this.lastPublish = now;
+    try {
+      this.archive?.tick(now / 1000);
+    } catch (e) {
+      this.log("error", `${this.spec.fq}: ${errorText(e)}`);
+    }
     const cpu = process.cpuUsage(this.cpuStart);
     const waitOut = this.outputs.reduce((s, o) => s + o.writer.waitedMs, 0) / 1000;
     this.control.publish(this.spec.baseStats, this.runner.stats, {
@@ -378,6 +449,7 @@ class FunctionTaskLoop {
 
   finish(): void {
     this.publish(true);
+    this.closeArchive();
   }
 }
 
