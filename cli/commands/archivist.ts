@@ -13,11 +13,13 @@ import {
   writeSmt2Script,
 } from "../../runtime/archivist/index.js";
 import { definedFunctions } from "../../runtime/supervisor/defined.js";
+import { SupervisorClient } from "../client.js";
 import { UsageError } from "../errors.js";
 import { log } from "../log.js";
 import { GlobalOptions, siteOf, stateDirOf } from "../state.js";
 
 interface ArchivistOptions {
+  reconfWorkers?: boolean;
   stats?: boolean;
   allocs?: boolean;
   smt2?: boolean;
@@ -58,6 +60,15 @@ async function onePass(stateDir: string, site: string, opts: ArchivistOptions): 
     // the summary would be mixed into the SMT2 text on stdout
     if (!opts.smt2) for (const [fq, bytes] of Object.entries(result.allocations)) log.info(`${fq}: ${bytes} bytes`);
   }
+  if (opts.reconfWorkers && !opts.dryRun) {
+    const client = await SupervisorClient.connect(stateDir);
+    try {
+      const { archiving } = await client.request<{ archiving: number }>("reconf");
+      log.info(`${archiving} function(s) archiving`);
+    } finally {
+      client.close();
+    }
+  }
 }
 
 export function registerArchivist(program: Command): void {
@@ -67,11 +78,12 @@ export function registerArchivist(program: Command): void {
     .option("--stats", "refresh the per-function statistics used by the allocation")
     .option("--allocs", "compute allocations (solving with z3)")
     .option("--smt2", "print the optimisation problem given to the solver (implies --allocs)")
+    .option("--reconf-workers", "make functions start or stop archiving to match the allocations (through the supervisor)")
     .option("--dry-run", "compute and print, change nothing")
     .option("--loop [secs]", `repeat every SECS seconds (bare: ${DEFAULT_LOOP_SECONDS})`)
     .action(async (opts: ArchivistOptions, cmd: Command) => {
-      if (!opts.stats && !opts.allocs && !opts.smt2) {
-        throw new UsageError("Nothing to do: give at least one of --stats, --allocs or --smt2");
+      if (!opts.stats && !opts.allocs && !opts.smt2 && !opts.reconfWorkers) {
+        throw new UsageError("Nothing to do: give at least one of --stats, --allocs or --reconf-workers");
       }
       const globals = cmd.optsWithGlobals<GlobalOptions>();
       const stateDir = stateDirOf(globals);

@@ -6,7 +6,7 @@
 // archiving leaves every written batch readable.
 
 import { type ChildProcess, spawn } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { REPO, ramen, tempDir, until } from "../cli/run-ramen.js";
@@ -79,6 +79,17 @@ describe("tail --since/--until", () => {
     // The replay has a state of its own: its running count starts at 1, the live one was at 7 there.
     const counts = ramen(["tail", "--since", "1010", "--until", "1013", "p/doubled", "n"], { env }).stdout;
     expect(counts).toBe("1\n2\n");
+  });
+
+  it("starts archiving a function when the archivist allocates it space (--reconf-workers)", async () => {
+    const site = readdirSync(path.join(dir, "state", "archives", "v1"))[0]!;
+    const allocs = path.join(dir, "state", "archivist", "v1", "allocs");
+    mkdirSync(allocs, { recursive: true });
+    writeFileSync(path.join(allocs, `${site}.json`), JSON.stringify({ "p/src": 1e6, "p/doubled": 1e6 }));
+    const r = ramen(["--site", site, "archivist", "--reconf-workers"], { env });
+    expect(r.stderr).toBe("");
+    expect(r.stdout).toContain("2 function(s) archiving");
+    await until("the archive of p/doubled", () => (existsSync(path.join(dir, "state", "archives", "v1", site, "p", "doubled")) ? true : undefined));
   });
 
   it("says what is archived when nothing covers the range", () => {
