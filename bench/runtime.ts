@@ -81,7 +81,7 @@ export interface PsBenchResult {
 }
 
 const TUPLES = 1_000_000;
-const TIMED_RUNS = 3;
+const TIMED_RUNS = 5;
 const WINDOW = 10_000;
 const KEYS = 10_000;
 const IDLE_FUNCTIONS = 100;
@@ -337,6 +337,7 @@ function inputBatches(fn: FunctionIR, count: number): RecordBatch[] {
   return batchesOfRows(fn.input, rows);
 }
 
+/** Source tuples per second both ways: the best of a few runs, the two sides alternated (the machine is shared). */
 async function measureChain(
   name: string,
   chain: readonly FunctionIR[],
@@ -347,29 +348,29 @@ async function measureChain(
   cwd: string,
 ): Promise<{ tuplesPerSec: number; baselineTuplesPerSec: number }> {
   const batches = inputBatches(chain[0]!, tuples);
-  const fieldCount = chain[chain.length - 1]!.output.length;
-  const oneThreadChecked = new Collected(fieldCount, true);
-  runOneThread(module, chain, batches, oneThreadChecked);
-  let oneThreadBest = Infinity;
-  for (let run = 0; run < TIMED_RUNS; run++) {
-    const out = new Collected(fieldCount, false);
-    const start = performance.now();
-    runOneThread(module, chain, batches, out);
-    oneThreadBest = Math.min(oneThreadBest, (performance.now() - start) / 1000);
-    if (out.rows !== oneThreadChecked.rows) throw new Error(`bench ${name}: ${out.rows} rows in one thread, ${oneThreadChecked.rows} before`);
-  }
-
   // The parent's encoding is the parent's work, done once here: the source only copies bytes into the ring.
   const messages = batches.map(encodeBatch);
+  const fieldCount = chain[chain.length - 1]!.output.length;
   const threaded = new ThreadedChain(pool, moduleFile, chain, cwd);
   try {
     await threaded.started();
-    const checked = new Collected(fieldCount, true);
-    const first = threaded.pass(messages, (b) => checked.add(b));
+    // The checked runs are also the JIT's warm-up runs.
+    const oneThreadChecked = new Collected(fieldCount, true);
+    runOneThread(module, chain, batches, oneThreadChecked);
+    const threadedChecked = new Collected(fieldCount, true);
+    const first = threaded.pass(messages, (b) => threadedChecked.add(b));
     await threaded.checkHealth();
-    checkSameOutput(name, checked, oneThreadChecked);
+    checkSameOutput(name, threadedChecked, oneThreadChecked);
+
+    let oneThreadBest = Infinity;
     let threadedBest = Infinity;
     for (let run = 0; run < TIMED_RUNS; run++) {
+      const out = new Collected(fieldCount, false);
+      const start = performance.now();
+      runOneThread(module, chain, batches, out);
+      oneThreadBest = Math.min(oneThreadBest, (performance.now() - start) / 1000);
+      if (out.rows !== oneThreadChecked.rows) throw new Error(`bench ${name}: ${out.rows} rows in one thread, ${oneThreadChecked.rows} before`);
+
       const { seconds, output } = threaded.pass(messages);
       await threaded.checkHealth();
       // Later passes start over at seq 0: a GROUP BY's last window is then never committed, so every pass outputs the same batches.
@@ -385,25 +386,26 @@ async function measureChain(
 }
 
 export async function benchChains(tuples = TUPLES): Promise<ChainBenchResult[]> {
+  const { ir } = checkProgram({ source: new SourceFile("bench.ramen", PROGRAM), programName: "bench", resolveProgram: () => undefined });
+  const moduleText = generateModule(ir);
+  const module = await loadProgramModule(moduleText);
+  const fns = ir.functions;
+  const cases = [
+    { name: "(a) source -> WHERE x > 0.5 SELECT k, x * 2 + y", chain: [fnOf(fns, "f")], goal: 5e6 },
+    { name: `(b) source -> filter -> GROUP BY ${KEYS / 1000}k keys, SUM/COUNT, commit every ${WINDOW / 1000}k`, chain: [fnOf(fns, "filtered"), fnOf(fns, "g")] },
+  ];
   const dir = mkdtempSync(join(tmpdir(), "ramen-bench-"));
+  // The supervisor's pool options, with one thread per function of the longest chain.
   const pool = new Piscina({
     filename: new URL("../runtime/supervisor/worker.js", import.meta.url).href,
     minThreads: 0,
-    maxThreads: 2,
+    maxThreads: Math.max(...cases.map((c) => c.chain.length)),
     idleTimeout: 10_000,
     concurrentTasksPerWorker: 1,
     maxQueue: Infinity,
   });
   try {
-    const { ir } = checkProgram({ source: new SourceFile("bench.ramen", PROGRAM), programName: "bench", resolveProgram: () => undefined });
-    const moduleText = generateModule(ir);
-    const module = await loadProgramModule(moduleText);
     const { stored } = storeProgram(join(dir, "state"), "bench", ir, moduleText);
-    const fns = ir.functions;
-    const cases = [
-      { name: "(a) source -> WHERE x > 0.5 SELECT k, x * 2 + y", chain: [fnOf(fns, "f")], goal: 5e6 },
-      { name: `(b) source -> filter -> GROUP BY ${KEYS / 1000}k keys, SUM/COUNT, commit every ${WINDOW / 1000}k`, chain: [fnOf(fns, "filtered"), fnOf(fns, "g")] },
-    ];
     const results: ChainBenchResult[] = [];
     for (const c of cases) {
       const rates = await measureChain(c.name, c.chain, tuples, module, pool, stored.moduleFile, dir);
