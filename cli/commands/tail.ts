@@ -111,14 +111,30 @@ export function registerTail(program: Command): void {
           const since = opts.since !== undefined ? parseTime(opts.since, now) : -Infinity;
           const until = opts.until !== undefined ? parseTime(opts.until, now) : opts.follow || opts.next !== undefined ? Infinity : now;
           checkTimeRange(since, until);
-          const past = Math.min(until, now);
-          await client.request(
-            "history",
-            { fq, since: Number.isFinite(since) ? since : null, until: Number.isFinite(past) ? past : null },
-            (rows) => {
+          const live = opts.follow === true || opts.next !== undefined;
+          if (!live) {
+            await client.request("history", { fq, since: Number.isFinite(since) ? since : null, until: Math.min(until, now) }, (rows) => {
               for (const t of rows.map(decode)) if (keep(t.values)) out(t);
-            },
-          );
+            });
+          } else {
+            // The past, then seamlessly the live rows (archival.md §6.7); -n counts live rows only.
+            const limit = opts.follow ? Infinity : Number(opts.next);
+            let seenLive = 0;
+            let isLive = false;
+            let done: () => void = () => {};
+            const enough = new Promise<void>((resolve) => (done = resolve));
+            const stream = client.request("history", { fq, since: Number.isFinite(since) ? since : null, until: Number.isFinite(until) ? until : null, follow: true }, (rows) => {
+              // The supervisor marks the hand-off with an empty batch.
+              if (rows.length === 0) isLive = true;
+              for (const t of rows.map(decode)) {
+                if (!keep(t.values) || seenLive >= limit) continue;
+                out(t);
+                if (isLive && ++seenLive >= limit) done();
+              }
+            });
+            await Promise.race([enough, untilSignal(), stream]);
+            return;
+          }
         }
         // The last tuples, filtered before they are counted.
         if (last > 0) {

@@ -141,7 +141,27 @@ export class ControlServer {
         // null for an unbounded side (JSON has no infinities)
         const since = (p["since"] as number | null) ?? -Infinity;
         const until = (p["until"] as number | null) ?? Infinity;
-        await sup.history(p["fq"] as string, since, until, (rows) => send({ id: req.id, batch: rows.map(rowToJson) }));
+        const fq = p["fq"] as string;
+        if (!p["follow"]) {
+          await sup.history(fq, since, until, (rows) => send({ id: req.id, batch: rows.map(rowToJson) }));
+          return send({ id: req.id, end: true });
+        }
+        // Past then live (archival.md §6.7): live rows are held back while the archive is read up to
+        // the first of them, so that nothing is missing or repeated at the seam.
+        let held: unknown[][] | undefined = [];
+        const sub = sup.subscribe(fq, (rows) => {
+          const json = rows.map(rowToJson);
+          if (held) held.push(...json);
+          else send({ id: req.id, batch: json });
+        });
+        subscriptions.push(sub);
+        const firstSeq = await sub.firstSeq;
+        await sup.history(fq, since, until, (rows) => send({ id: req.id, batch: rows.map(rowToJson) }), firstSeq);
+        // An empty batch marks the hand-off: what follows is live.
+        send({ id: req.id, batch: [] });
+        if (held.length > 0) send({ id: req.id, batch: held });
+        held = undefined;
+        await sub.done;
         return send({ id: req.id, end: true });
       }
       case "tail": {

@@ -90,6 +90,8 @@ interface FunctionRun {
   lastReport: number;
   /** pending tail-cache requests */
   readonly cacheRequests: Map<number, (batches: Uint8Array[]) => void>;
+  /** pending output changes waiting for the task's sequence number */
+  readonly syncRequests: Map<number, (seq: bigint) => void>;
 }
 
 interface Link {
@@ -105,6 +107,12 @@ interface Link {
 /** A tail subscription: a ring the function writes its public fields to, read here. */
 export interface Subscription {
   readonly fields: readonly RaqlField[];
+  /**
+   * The sequence number of the first live row the subscription receives
+   * (undefined when the function does not run): rows before it are in the
+   * archive, rows from it on come here — the past-to-live hand-off (§6.7).
+   */
+  readonly firstSeq: Promise<bigint | undefined>;
   /** resolves when the subscription ends (cancel() or the supervisor stops) */
   readonly done: Promise<void>;
   cancel(): void;
@@ -118,6 +126,8 @@ interface Client {
   /** the channels it receives: the live one for tails, a replay's own for replays */
   readonly channels: readonly number[];
   cancelled: boolean;
+  /** not given to the task yet: the message that adds it also asks for the hand-off sequence number */
+  hidden?: boolean;
 }
 
 /** A program to add: its compiled form and instance settings. */
@@ -248,6 +258,7 @@ export class Supervisor {
           baseStats: control.record(),
           lastReport: 0,
           cacheRequests: new Map(),
+          syncRequests: new Map(),
         });
       }
       if (!enabled) this.options.log.info(`${p.entry.program}: RUN IF condition is false, not running`);
@@ -362,7 +373,7 @@ export class Supervisor {
       const child = this.functions.get(l.child);
       return l.parent === f.fq && child !== undefined && (child.task !== undefined || child.restartTimer !== undefined || this.wanted(child));
     });
-    const clients = [...this.clients.values()].filter((c) => c.fq === f.fq && !c.cancelled);
+    const clients = [...this.clients.values()].filter((c) => c.fq === f.fq && !c.cancelled && !c.hidden);
     return [
       ...links.map((l) => ({ id: l.id, ring: l.ring, columns: l.columns, channels: [0, ...l.replays] })),
       ...clients.map((c) => ({ id: c.id, ring: c.ring, columns: c.columns, channels: c.channels })),
@@ -518,6 +529,12 @@ export class Supervisor {
         done?.([...m.batches]);
         break;
       }
+      case "synced": {
+        const done = f.syncRequests.get(m.request);
+        f.syncRequests.delete(m.request);
+        done?.(m.seq);
+        break;
+      }
     }
   }
 
@@ -590,9 +607,22 @@ export class Supervisor {
     const outputs = f.fn.output.map((o, k) => ({ o, k })).filter(({ o }) => !o.private);
     const fields: RaqlField[] = [...outputs.map(({ o }) => ({ name: o.name, type: o.type })), START_FIELD, STOP_FIELD];
     const columns = [...outputs.map(({ k }) => k), f.fn.output.length, f.fn.output.length + 1];
-    const client: Client = { id: `client-${this.nextClientId++}`, fq, ring: createRing(this.options.linkSize ?? DEFAULT_RING_CAPACITY), columns, channels: [0], cancelled: false };
+    const ring = createRing(this.options.linkSize ?? DEFAULT_RING_CAPACITY);
+    const client: Client = { id: `client-${this.nextClientId++}`, fq, ring, columns, channels: [0], cancelled: false, hidden: true };
     this.clients.set(client.id, client);
     this.reconcile();
+    // One message adds the client and asks where the live rows it gets start: exact hand-off.
+    client.hidden = false;
+    const firstSeq = new Promise<bigint | undefined>((resolve) => {
+      if (!f.port) {
+        this.reconcile();
+        return resolve(undefined);
+      }
+      const request = this.nextRequest++;
+      f.syncRequests.set(request, resolve);
+      this.send(f, { kind: "outputs", entries: this.outputsOf(f), sync: request });
+      setTimeout(() => resolve(undefined), 5000).unref();
+    });
     const schema: Schema = arrowSchemaOf(fields);
     const reader = new RingReader(client.ring);
     const done = (async () => {
@@ -614,6 +644,7 @@ export class Supervisor {
     })();
     return {
       fields,
+      firstSeq,
       done,
       cancel: () => {
         client.cancelled = true;
@@ -733,13 +764,13 @@ export class Supervisor {
    * ancestor through the live workers. Rows (public fields, #start, #stop) go
    * to `onRows` in archive order. RamenError when nothing covers the range.
    */
-  async history(fq: string, since: number, until: number, onRows: (rows: Value[][]) => void): Promise<void> {
+  async history(fq: string, since: number, until: number, onRows: (rows: Value[][]) => void, beforeSeq?: bigint): Promise<void> {
     const f = this.functions.get(fq);
     if (!f) throw RamenError.of("unknownWorker", { fq, hint: "" });
     const overlaps = (r: ArchiveRange) => r[1] >= since && r[0] < until;
     if (this.coverage(fq).some(overlaps)) {
       const publicColumns = [...f.fn.output.map((o, k) => (o.private ? -1 : k)).filter((k) => k >= 0), f.fn.output.length, f.fn.output.length + 1];
-      for (const b of readArchive(this.archiveDirOf(fq)!, { since, until })) onRows(rowsOf(b, publicColumns));
+      for (const b of readArchive(this.archiveDirOf(fq)!, { since, until, ...(beforeSeq !== undefined ? { beforeSeq } : {}) })) onRows(rowsOf(b, publicColumns));
       return;
     }
     // The nearest ancestors, breadth first, whose archive covers part of the range.

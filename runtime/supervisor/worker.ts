@@ -50,7 +50,8 @@ export interface InputEntry {
 
 /** Messages from the supervisor. */
 export type ToWorker =
-  | { readonly kind: "outputs"; readonly entries: readonly OutputEntry[] }
+  /** with `sync`: answer with the sequence number of the next live row, the first the new outputs receive */
+  | { readonly kind: "outputs"; readonly entries: readonly OutputEntry[]; readonly sync?: number }
   /** start or stop archiving (the archivist's allocations changed) */
   | { readonly kind: "archive"; readonly archive: ArchiveSpec | undefined }
   | { readonly kind: "inputs"; readonly entries: readonly InputEntry[] }
@@ -62,7 +63,8 @@ export type FromWorker =
   | { readonly kind: "log"; readonly level: "info" | "warning" | "error" | "debug"; readonly message: string }
   | { readonly kind: "notify"; readonly name: string; readonly tuple: readonly Value[]; readonly start: number; readonly stop: number }
   /** Arrow IPC messages of the cached output batches (all columns), oldest first */
-  | { readonly kind: "cache"; readonly request: number; readonly batches: readonly Uint8Array[] };
+  | { readonly kind: "cache"; readonly request: number; readonly batches: readonly Uint8Array[] }
+  | { readonly kind: "synced"; readonly request: number; readonly seq: bigint };
 
 /** This function's archive (archival.md §2), when it has one. */
 export interface ArchiveSpec {
@@ -242,6 +244,8 @@ class FunctionTaskLoop {
       switch (msg.kind) {
         case "outputs":
           this.setOutputs(msg.entries);
+          // Between two batches: every live row from this number on reaches the new outputs (tail's past-to-live hand-off).
+          if (msg.sync !== undefined) this.spec.port.postMessage({ kind: "synced", request: msg.sync, seq: this.seq } satisfies FromWorker);
           break;
         case "inputs":
           this.setInputs(msg.entries);
