@@ -3,7 +3,8 @@
 // task of runtime/supervisor/worker.ts on its own thread, linked by ring
 // buffers of Arrow batches — next to the same generated functions called in
 // one thread without rings (FunctionRunner.onBatch, each runner's output
-// handed straight to the next runner), over the same input batches:
+// handed straight to the next runner; that thread a fresh worker too, see
+// OneThreadChain), over the same input batches:
 //  (a) source → WHERE x > 0.5 SELECT k, x * 2 + y;
 //  (b) source → that filter (keeping seq) → GROUP BY k and windows of 10k
 //      seq with SUM/COUNT, every group committed when the next window starts.
@@ -43,7 +44,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { MessageChannel, type MessagePort } from "node:worker_threads";
+import { once } from "node:events";
+import { MessageChannel, type MessagePort, Worker } from "node:worker_threads";
 import type { Data, RecordBatch, Schema } from "apache-arrow";
 import { Piscina } from "piscina";
 import { checkProgram, type FunctionIR } from "../compiler/index.js";
@@ -147,7 +149,7 @@ class Collected {
 }
 
 /** Throws unless both sides output the same rows in the same order (same code over the same input: same order). */
-function checkSameOutput(name: string, threaded: Collected, oneThread: Collected): void {
+function checkSameOutput(name: string, threaded: Collected, oneThread: { readonly rows: number; readonly columns: readonly number[][] }): void {
   if (oneThread.rows === 0 || threaded.rows !== oneThread.rows) throw new Error(`bench ${name}: ${threaded.rows} rows through rings, ${oneThread.rows} in one thread`);
   oneThread.columns.forEach((expected, c) => {
     const actual = threaded.columns[c]!;
@@ -169,6 +171,78 @@ function runOneThread(module: ProgramModule, chain: readonly FunctionIR[], batch
   });
   const first = runners[0]!;
   for (const b of batches) first.onBatch(b);
+}
+
+/** What the one-thread side's worker needs: it builds the same input batches from the same seed. */
+interface OneThreadSetup {
+  readonly moduleText: string;
+  readonly chain: readonly FunctionIR[];
+  readonly tuples: number;
+}
+
+type FromOneThread = { readonly kind: "checked"; readonly rows: number; readonly columns: number[][] } | { readonly kind: "timed"; readonly rows: number; readonly seconds: number };
+
+/**
+ * The one-thread side runs in a fresh worker thread, as each function of the
+ * threaded side does: in the main thread, after the other benchmarks have fed
+ * the same runtime code (builders, Arrow) other shapes, V8's type feedback
+ * makes it 3–4 times slower, which is not what a function's thread sees.
+ */
+const ONE_THREAD_WORKER = `
+  const { parentPort, workerData } = require("node:worker_threads");
+  import(workerData.url).then((m) => m.serveOneThreadRuns(workerData.setup, parentPort));`;
+
+/** In the one-thread worker: one checked run, then one timed run per message received. */
+export async function serveOneThreadRuns(setup: OneThreadSetup, port: MessagePort): Promise<void> {
+  const module = await loadProgramModule(setup.moduleText);
+  const batches = inputBatches(setup.chain[0]!, setup.tuples);
+  const fieldCount = setup.chain[setup.chain.length - 1]!.output.length;
+  const checked = new Collected(fieldCount, true);
+  runOneThread(module, setup.chain, batches, checked);
+  port.postMessage({ kind: "checked", rows: checked.rows, columns: checked.columns } satisfies FromOneThread);
+  port.on("message", () => {
+    const out = new Collected(fieldCount, false);
+    const start = performance.now();
+    runOneThread(module, setup.chain, batches, out);
+    port.postMessage({ kind: "timed", rows: out.rows, seconds: (performance.now() - start) / 1000 } satisfies FromOneThread);
+  });
+}
+
+class OneThreadChain {
+  private readonly worker: Worker;
+  /** listened for from the start: the worker may send it before anyone asks */
+  private readonly checkedRun: Promise<Extract<FromOneThread, { kind: "checked" }>>;
+
+  constructor(setup: OneThreadSetup) {
+    this.worker = new Worker(ONE_THREAD_WORKER, { eval: true, workerData: { url: import.meta.url, setup } });
+    this.checkedRun = this.next("checked");
+    // Whoever awaits checked() sees a failure; until then it must not count as unhandled.
+    this.checkedRun.catch(() => {});
+  }
+
+  /** The next message, which must be of `kind`; listened for at once, so call it before asking. */
+  private async next<K extends FromOneThread["kind"]>(kind: K): Promise<Extract<FromOneThread, { kind: K }>> {
+    // once() rejects when the worker throws.
+    const [m] = (await once(this.worker, "message")) as [FromOneThread];
+    if (m.kind !== kind) throw new Error(`internal: the one-thread worker sent ${m.kind}, not ${kind}`);
+    return m as Extract<FromOneThread, { kind: K }>;
+  }
+
+  /** The output of the first (checked, warm-up) run. */
+  checked(): Promise<Extract<FromOneThread, { kind: "checked" }>> {
+    return this.checkedRun;
+  }
+
+  /** Seconds of one more run, and the rows it output. */
+  timed(): Promise<{ seconds: number; rows: number }> {
+    const reply = this.next("timed");
+    this.worker.postMessage("run");
+    return reply;
+  }
+
+  async stop(): Promise<void> {
+    await this.worker.terminate();
+  }
 }
 
 // ---- worker threads and rings ------------------------------------------------------------------
@@ -342,21 +416,20 @@ async function measureChain(
   name: string,
   chain: readonly FunctionIR[],
   tuples: number,
-  module: ProgramModule,
+  moduleText: string,
   pool: Piscina,
   moduleFile: string,
   cwd: string,
 ): Promise<{ tuplesPerSec: number; baselineTuplesPerSec: number }> {
-  const batches = inputBatches(chain[0]!, tuples);
   // The parent's encoding is the parent's work, done once here: the source only copies bytes into the ring.
-  const messages = batches.map(encodeBatch);
+  const messages = inputBatches(chain[0]!, tuples).map(encodeBatch);
   const fieldCount = chain[chain.length - 1]!.output.length;
+  const oneThread = new OneThreadChain({ moduleText, chain, tuples });
   const threaded = new ThreadedChain(pool, moduleFile, chain, cwd);
   try {
     await threaded.started();
     // The checked runs are also the JIT's warm-up runs.
-    const oneThreadChecked = new Collected(fieldCount, true);
-    runOneThread(module, chain, batches, oneThreadChecked);
+    const oneThreadChecked = await oneThread.checked();
     const threadedChecked = new Collected(fieldCount, true);
     const first = threaded.pass(messages, (b) => threadedChecked.add(b));
     await threaded.checkHealth();
@@ -365,11 +438,9 @@ async function measureChain(
     let oneThreadBest = Infinity;
     let threadedBest = Infinity;
     for (let run = 0; run < TIMED_RUNS; run++) {
-      const out = new Collected(fieldCount, false);
-      const start = performance.now();
-      runOneThread(module, chain, batches, out);
-      oneThreadBest = Math.min(oneThreadBest, (performance.now() - start) / 1000);
-      if (out.rows !== oneThreadChecked.rows) throw new Error(`bench ${name}: ${out.rows} rows in one thread, ${oneThreadChecked.rows} before`);
+      const { seconds: oneThreadSeconds, rows } = await oneThread.timed();
+      if (rows !== oneThreadChecked.rows) throw new Error(`bench ${name}: ${rows} rows in one thread, ${oneThreadChecked.rows} before`);
+      oneThreadBest = Math.min(oneThreadBest, oneThreadSeconds);
 
       const { seconds, output } = threaded.pass(messages);
       await threaded.checkHealth();
@@ -381,14 +452,13 @@ async function measureChain(
     }
     return { tuplesPerSec: tuples / threadedBest, baselineTuplesPerSec: tuples / oneThreadBest };
   } finally {
-    await threaded.stop();
+    await Promise.all([threaded.stop(), oneThread.stop()]);
   }
 }
 
 export async function benchChains(tuples = TUPLES): Promise<ChainBenchResult[]> {
   const { ir } = checkProgram({ source: new SourceFile("bench.ramen", PROGRAM), programName: "bench", resolveProgram: () => undefined });
   const moduleText = generateModule(ir);
-  const module = await loadProgramModule(moduleText);
   const fns = ir.functions;
   const cases = [
     { name: "(a) source -> WHERE x > 0.5 SELECT k, x * 2 + y", chain: [fnOf(fns, "f")], goal: 5e6 },
@@ -408,7 +478,7 @@ export async function benchChains(tuples = TUPLES): Promise<ChainBenchResult[]> 
     const { stored } = storeProgram(join(dir, "state"), "bench", ir, moduleText);
     const results: ChainBenchResult[] = [];
     for (const c of cases) {
-      const rates = await measureChain(c.name, c.chain, tuples, module, pool, stored.moduleFile, dir);
+      const rates = await measureChain(c.name, c.chain, tuples, moduleText, pool, stored.moduleFile, dir);
       results.push({ name: c.name, ...rates, ...(c.goal !== undefined ? { goal: c.goal } : {}) });
     }
     return results;
