@@ -5,8 +5,8 @@
 import { createConnection, type Socket } from "node:net";
 import { RamenError } from "../grammar/diagnostics.js";
 import { UsageError } from "./errors.js";
-import { PROTOCOL_VERSION } from "../runtime/supervisor/supervisor.js";
-import { supervisorPaths } from "../runtime/supervisor/state.js";
+import { PROTOCOL_VERSION } from "../runtime/supervisor/protocol.js";
+import { supervisorPaths } from "../runtime/supervisor/paths.js";
 
 interface Pending {
   resolve(result: unknown): void;

@@ -3,7 +3,7 @@
 import { Command, Option } from "commander";
 import type { PsRecord } from "../../runtime/supervisor/supervisor.js";
 import { SupervisorClient } from "../client.js";
-import { type TableCell, type TableColumn, formatTable } from "../format/index.js";
+import { type TableCell, type TableColumn, formatTable } from "../format/table.js";
 import { type GlobalOptions, siteOf, stateDirOf } from "../state.js";
 
 interface PsOptions {

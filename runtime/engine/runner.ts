@@ -76,7 +76,12 @@ export class FunctionRunner {
   flush(): void {
     if (this.builder.rowCount === 0) return;
     const batch = this.builder.flush();
-    for (const output of this.outputs) output.deliver(batch.selectAt(output.columns as number[]));
+    const width = batch.numCols;
+    for (const output of this.outputs) {
+      // An output taking every column in order gets the batch itself (no projection to make).
+      const all = output.columns.length === width && output.columns.every((c, i) => c === i);
+      output.deliver(all ? batch : batch.selectAt(output.columns as number[]));
+    }
   }
 
   onBatch(batch: RecordBatch): void {

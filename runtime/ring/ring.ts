@@ -363,7 +363,10 @@ export class RingReader extends RingEnd {
     this.readPos = next;
     this.current = undefined;
     Atomics.store(this.counters, READ_POS, next);
-    this.wake(WRITER_WAITING);
+    // A blocked writer is woken once a quarter of the ring is free, not at every release: a writer
+    // woken for one record would block again at once, costing a wake-up per message. An empty
+    // ring always wakes it (any record fits then); its waits are bounded anyway (STOP_POLL_MS).
+    if (Atomics.load(this.counters, WRITER_WAITING) !== 0 && this.usedBytes <= this.capacity - (this.capacity >> 2)) this.wake(WRITER_WAITING);
   }
 
   /** Whether the writer has closed the ring and every record has been released. */

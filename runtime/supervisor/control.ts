@@ -12,7 +12,8 @@ import { type ProgramIR, valueToJson } from "../../compiler/ir.js";
 import { isRamenError } from "../../grammar/diagnostics.js";
 import type { Value } from "../../stdlib/values.js";
 import { type RunEntry, socketPathOf, storeProgram, supervisorPaths } from "./state.js";
-import { PROTOCOL_VERSION, type Subscription, type Supervisor } from "./supervisor.js";
+import { PROTOCOL_VERSION } from "./protocol.js";
+import type { Subscription, Supervisor } from "./supervisor.js";
 
 export interface Request {
   readonly id: number;

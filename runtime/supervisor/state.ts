@@ -9,19 +9,9 @@ import * as path from "node:path";
 import type { ProgramIR, ValueJson } from "../../compiler/ir.js";
 import { RamenError } from "../../grammar/diagnostics.js";
 import { isPidAlive } from "../archive/locks.js";
+import { supervisorPaths } from "./paths.js";
 
-export function supervisorPaths(stateDir: string) {
-  return {
-    pid: path.join(stateDir, "supervisor.pid"),
-    socket: path.join(stateDir, "supervisor.sock"),
-    runningConfig: path.join(stateDir, "running-config.json"),
-    programs: path.join(stateDir, "programs", "v1"),
-    stats: path.join(stateDir, "stats", "v1"),
-    notifications: path.join(stateDir, "alerting", "notifications.jsonl"),
-    contacts: path.join(stateDir, "alerting", "contacts.json"),
-    log: path.join(stateDir, "log", "supervisor"),
-  };
-}
+export { supervisorPaths } from "./paths.js";
 
 /** Writes to a temporary name then renames, so that readers never see half a file. */
 export function writeAtomic(file: string, content: string): void {

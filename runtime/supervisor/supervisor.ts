@@ -137,8 +137,7 @@ export interface ProgramToRun {
   readonly moduleFile: string;
 }
 
-const PROTOCOL_VERSION = 1;
-export { PROTOCOL_VERSION };
+export { PROTOCOL_VERSION } from "./protocol.js";
 
 /** FNV-1a hash of a string, 32 bits. */
 function fnv1a(s: string): number {
