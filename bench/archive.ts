@@ -12,11 +12,11 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { RecordBatch, Table, tableFromIPC, tableToIPC } from "apache-arrow";
-import { T, notNull } from "../grammar/types.js";
 import { archivePaths, listArchivedFiles } from "../runtime/archive/layout.js";
 import { readArchive } from "../runtime/archive/reader.js";
 import { ArchiveWriter } from "../runtime/archive/writer.js";
 import { BatchBuilder } from "../runtime/arrow/builder.js";
+import { SENSOR_FIELDS } from "./common.js";
 
 export interface ArchiveBenchResult {
   readonly name: string;
@@ -31,13 +31,7 @@ const RUNS = 3;
 /** Rows per second of event time: the rows span 1000 s. */
 const RATE = 1000;
 
-const FIELDS = [
-  { name: "id", type: notNull(T.u32) },
-  { name: "delta", type: notNull(T.i16) },
-  { name: "temperature", type: notNull(T.float) },
-  { name: "pressure", type: notNull(T.float) },
-  { name: "sensor", type: notNull(T.u8) },
-];
+const FIELDS = SENSOR_FIELDS;
 
 function sourceBatches(): RecordBatch[] {
   const builder = new BatchBuilder(FIELDS, { withTimeColumns: true });

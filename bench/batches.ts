@@ -5,9 +5,9 @@
 // summing the plain arrays. Figures are for reading, never asserted.
 
 import { RecordBatch } from "apache-arrow";
-import { T, notNull } from "../grammar/types.js";
 import { BATCH_MAX_ROWS, BatchBuilder } from "../runtime/arrow/builder.js";
 import { BatchReader } from "../runtime/arrow/reader.js";
+import { SENSOR_FIELDS } from "./common.js";
 
 export interface BatchBenchResult {
   readonly name: string;
@@ -19,13 +19,7 @@ const ROWS = 1_000_000;
 const COLUMNS = 5;
 const RUNS = 3;
 
-const FIELDS = [
-  { name: "id", type: notNull(T.u32) },
-  { name: "delta", type: notNull(T.i16) },
-  { name: "temperature", type: notNull(T.float) },
-  { name: "pressure", type: notNull(T.float) },
-  { name: "sensor", type: notNull(T.u8) },
-];
+const FIELDS = SENSOR_FIELDS;
 
 /** Column-major source values, in range for each field's type. */
 function sourceColumns(): Float64Array[] {
