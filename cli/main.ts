@@ -28,6 +28,8 @@ const COMMANDS: Readonly<Record<string, () => Promise<Register>>> = {
   tail: async () => (await import("./commands/tail.js")).registerTail,
   notify: async () => (await import("./commands/notify.js")).registerNotify,
   gc: async () => (await import("./commands/gc.js")).registerGc,
+  replay: async () => (await import("./commands/replay.js")).registerReplay,
+  timeseries: async () => (await import("./commands/timeseries.js")).registerTimeseries,
 };
 
 const VERSION = (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version;
@@ -89,7 +91,7 @@ function usageErrorText(text: string): string {
 }
 
 /** Commands whose options have several long spellings in the spec (commander takes one per option). */
-const TABLE_COMMANDS = new Set(["tail", "ps", "replay", "timeseries", "stats"]);
+const TABLE_COMMANDS = new Set(["tail", "ps", "replay", "stats"]);
 
 /**
  * The spec's synonyms and `=N` values rewritten to the options commander

@@ -2,15 +2,13 @@
 // of a running function, its last tuples and/or the next ones.
 
 import { Command, Option } from "commander";
-import { type FunctionIR, valueFromJson, type ValueJson } from "../../compiler/ir.js";
 import { RamenError } from "../../grammar/diagnostics.js";
-import type { Value } from "../../stdlib/values.js";
-import { closestName } from "../../compiler/report.js";
 import { SupervisorClient } from "../client.js";
 import { UsageError } from "../errors.js";
 import { checkTimeRange, formatTable, parseTime, parseWheres, tailFormatter, type TableCell } from "../format/index.js";
 import { untilSignal } from "../hosting.js";
 import { type GlobalOptions, stateDirOf } from "../state.js";
+import { type Tuple, workerView } from "../worker-view.js";
 import { collect } from "../options.js";
 
 interface TailOptions {
@@ -31,12 +29,6 @@ interface TailOptions {
   until?: string;
 }
 
-
-/** `[site:]program/function`: the fq name (the site must be this one). */
-function fqOf(worker: string): string {
-  const colon = worker.indexOf(":");
-  return colon >= 0 && colon < worker.indexOf("/") ? worker.slice(colon + 1) : worker;
-}
 
 export function registerTail(program: Command): void {
   program
@@ -64,21 +56,12 @@ export function registerTail(program: Command): void {
       const opts: TailOptions = { ...options, ...(options.withHeaderEvery !== undefined ? { withHeader: options.withHeaderEvery } : {}) };
       if (opts.follow && opts.next !== undefined) throw new UsageError("Options --follow and --next are incompatible.");
       if (opts.withUnits && opts.withHeader === undefined) throw new UsageError("Option --with-units makes no sense without --with-header.");
-      const fq = fqOf(worker);
       const client = await SupervisorClient.connect(stateDirOf(command.optsWithGlobals() as GlobalOptions));
       try {
-        const functions = await client.request<{ fq: string; fn: FunctionIR; running: boolean }[]>("functions");
-        const found = functions.find((f) => f.fq === fq);
-        if (!found) {
-          const close = closestName(fq, functions.map((f) => f.fq));
-          throw RamenError.of("unknownWorker", { fq, hint: close ? ` (did you mean ${close}?)` : "" });
-        }
-        const fn = found.fn;
+        const view = await workerView(client, worker);
+        const { fq, fn, decode } = view;
+        const allFields = view.fields;
         if (opts.withEventTimes && !fn.eventTime) throw RamenError.of("noEventTime");
-        // The formatter knows every field (to refuse private ones by name); the stream carries the public ones.
-        const allFields = fn.output.map((o) => ({ name: o.name, type: o.type, ...(o.units ? { units: o.units } : {}) }));
-        const fields = allFields.filter((f) => !f.name.startsWith("_"));
-        const publicAt = allFields.map((f) => fields.indexOf(f));
         const format = tailFormatter(allFields, {
           separator: opts.separator,
           nullText: opts.null,
@@ -89,17 +72,12 @@ export function registerTail(program: Command): void {
           ...(selected.length > 0 ? { selected } : {}),
         });
         const keep = parseWheres(opts.where ?? [], allFields);
-        const decode = (json: unknown[]): { values: Value[]; start: number; stop: number } => ({
-          values: allFields.map((f, k) => (publicAt[k]! < 0 ? null : valueFromJson(json[publicAt[k]!] as ValueJson, f.type.type))),
-          start: json[fields.length] as number,
-          stop: json[fields.length + 1] as number,
-        });
         const history = opts.since !== undefined || opts.until !== undefined;
         const defaultLast = opts.last === undefined && opts.next === undefined && !opts.follow && !history;
         const last = defaultLast ? 10 : opts.last !== undefined ? Number(opts.last) : 0;
         const next = opts.follow ? Infinity : opts.next !== undefined ? Number(opts.next) : 0;
         const pretty: TableCell[][] = [];
-        const out = (t: { values: Value[]; start: number; stop: number }) => {
+        const out = (t: Tuple) => {
           if (opts.pretty) return void pretty.push(format.cells(t.values, t.start, t.stop));
           const h = format.header();
           if (h !== undefined) process.stdout.write(h + "\n");
@@ -138,7 +116,7 @@ export function registerTail(program: Command): void {
         }
         // The last tuples, filtered before they are counted.
         if (last > 0) {
-          const cached: { values: Value[]; start: number; stop: number }[] = [];
+          const cached: Tuple[] = [];
           await client.request("tail", { fq, last: 1000, follow: false }, (rows) => cached.push(...rows.map(decode)));
           for (const t of cached.filter((t) => keep(t.values)).slice(-last)) out(t);
         }

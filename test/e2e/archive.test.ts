@@ -92,6 +92,25 @@ describe("tail --since/--until", () => {
     await until("the archive of p/doubled", () => (existsSync(path.join(dir, "state", "archives", "v1", site, "p", "doubled")) ? true : undefined));
   });
 
+  it("replays a range, then exits", () => {
+    expect(ramen(["replay", "--since", "1010", "--until", "1013", "p/src"], { env }).stdout).toBe("1010,11\n1011,12\n1012,13\n");
+    expect(ramen(["replay", "p/src"], { env }).stderr).toContain("Option --since is mandatory.");
+  });
+
+  it("resamples a field over time buckets", () => {
+    // Buckets of 2 s from 1000: readings v = 1…10 at t = 1000…1009, two per bucket.
+    const avg = ramen(["timeseries", "--since", "1000", "--until", "1010", "-n", "5", "-h", "p/src", "v"], { env });
+    expect(avg.stderr).toBe("");
+    const lines = avg.stdout.trim().split("\n");
+    expect(lines[0]).toBe("#Time,v");
+    expect(lines.slice(1).map((l) => l.split(",")[1])).toEqual(["1.5", "3.5", "5.5", "7.5", "9.5"]);
+    const sum = ramen(["timeseries", "--since", "1000", "--until", "1010", "--time-step", "5", "--consolidation", "sum", "p/src", "v"], { env });
+    expect(sum.stdout.trim().split("\n").map((l) => l.split(",")[1])).toEqual(["15", "40"]);
+    // Buckets with no data are NULL, and there are exactly N lines.
+    const empty = ramen(["timeseries", "--since", "1045", "--until", "1055", "-n", "2", "p/src", "v"], { env });
+    expect(empty.stdout.trim().split("\n").map((l) => l.split(",")[1])).toEqual(["48", "<NULL>"]);
+  });
+
   it("says what is archived when nothing covers the range", () => {
     const r = ramen(["tail", "--since", "2000", "--until", "3000", "p/doubled"], { env });
     expect(r.status).toBe(1);
