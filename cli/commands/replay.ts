@@ -8,6 +8,7 @@ import { SupervisorClient } from "../client.js";
 import { UsageError } from "../errors.js";
 import { type TableCell, checkTimeRange, formatTable, parseTime, parseWheres, tailFormatter } from "../format/index.js";
 import { collect } from "../options.js";
+import { progressBar } from "../progress.js";
 import { type GlobalOptions, stateDirOf } from "../state.js";
 import { workerView } from "../worker-view.js";
 
@@ -68,18 +69,23 @@ export function registerReplay(program: Command): void {
         });
         const keep = parseWheres(opts.where ?? [], view.fields);
         const pretty: TableCell[][] = [];
+        const progress = progressBar(since, until);
         await client.request("history", { fq: view.fq, since, until }, (rows) => {
           for (const t of rows.map(view.decode)) {
+            progress.update(t.start);
             if (!keep(t.values)) continue;
             if (opts.pretty) {
               pretty.push(format.cells(t.values, t.start, t.stop));
               continue;
             }
+            // Lines go to the terminal too: the bar is erased before, redrawn later.
+            progress.done();
             const h = format.header();
             if (h !== undefined) process.stdout.write(h + "\n");
             process.stdout.write(format.line(t.values, t.start, t.stop) + "\n");
           }
         });
+        progress.done();
         if (opts.pretty) for (const l of formatTable(format.tableColumns(), pretty, { pretty: true })) process.stdout.write(l + "\n");
       } finally {
         client.close();

@@ -8,6 +8,7 @@ import { UsageError } from "../errors.js";
 import { checkTimeRange, formatTable, parseTime, parseWheres, tailFormatter, type TableCell } from "../format/index.js";
 import { untilSignal } from "../hosting.js";
 import { type GlobalOptions, stateDirOf } from "../state.js";
+import { progressBar } from "../progress.js";
 import { type Tuple, workerView } from "../worker-view.js";
 import { collect } from "../options.js";
 
@@ -91,9 +92,18 @@ export function registerTail(program: Command): void {
           checkTimeRange(since, until);
           const live = opts.follow === true || opts.next !== undefined;
           if (!live) {
+            const progress = progressBar(since, Math.min(until, now));
             await client.request("history", { fq, since: Number.isFinite(since) ? since : null, until: Math.min(until, now) }, (rows) => {
-              for (const t of rows.map(decode)) if (keep(t.values)) out(t);
+              for (const t of rows.map(decode)) {
+                if (keep(t.values)) {
+                  // Lines go to the terminal too: the bar is erased before, redrawn later.
+                  progress.done();
+                  out(t);
+                }
+                progress.update(t.start);
+              }
             });
+            progress.done();
           } else {
             // The past, then seamlessly the live rows (archival.md §6.7); -n counts live rows only.
             const limit = opts.follow ? Infinity : Number(opts.next);

@@ -11,6 +11,7 @@ import { UsageError } from "../errors.js";
 import { fieldIndex } from "../format/fields.js";
 import { type TableCell, checkTimeRange, formatTable, parseTime, parseWheres } from "../format/index.js";
 import { collect } from "../options.js";
+import { progressBar } from "../progress.js";
 import { type GlobalOptions, stateDirOf } from "../state.js";
 import { type Tuple, workerView } from "../worker-view.js";
 
@@ -141,9 +142,14 @@ export function registerTimeseries(program: Command): void {
             }
           });
         };
+        const progress = progressBar(since, until);
         await client.request("history", { fq: view.fq, since, until }, (rows) => {
-          for (const t of rows.map(view.decode)) if (keep(t.values)) add(t);
+          for (const t of rows.map(view.decode)) {
+            progress.update(t.start);
+            if (keep(t.values)) add(t);
+          }
         });
+        progress.done();
         if (factors.length === 0 && columns.size === 0) columns.set("", fields.map(() => Array.from({ length: points }, emptyBucket)));
         const keys = [...columns.keys()].sort();
         // A field declared AGGREGATES USING f is consolidated with f.
