@@ -5,6 +5,7 @@
 import { createConnection, type Socket } from "node:net";
 import { RamenError } from "../grammar/diagnostics.js";
 import { UsageError } from "./errors.js";
+import { log } from "./log.js";
 import { PROTOCOL_VERSION } from "../runtime/supervisor/protocol.js";
 import { supervisorPaths } from "../runtime/supervisor/paths.js";
 
@@ -59,6 +60,7 @@ export class SupervisorClient {
     const p = this.pending.get(id);
     if (!p) return;
     if ("batch" in msg) return p.onBatch?.(msg["batch"] as unknown[][]);
+    if ("warning" in msg) return log.warning(String(msg["warning"]));
     this.pending.delete(id);
     if ("error" in msg) {
       const err = msg["error"] as { message: string; version?: number };

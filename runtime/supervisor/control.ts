@@ -143,8 +143,9 @@ export class ControlServer {
         const since = (p["since"] as number | null) ?? -Infinity;
         const until = (p["until"] as number | null) ?? Infinity;
         const fq = p["fq"] as string;
+        const warn = (message: string) => send({ id: req.id, warning: message });
         if (!p["follow"]) {
-          await sup.history(fq, since, until, (rows) => send({ id: req.id, batch: rows.map(rowToJson) }));
+          await sup.history(fq, since, until, (rows) => send({ id: req.id, batch: rows.map(rowToJson) }), undefined, warn);
           return send({ id: req.id, end: true });
         }
         // Past then live (archival.md §6.7): live rows are held back while the archive is read up to
@@ -157,7 +158,7 @@ export class ControlServer {
         });
         subscriptions.push(sub);
         const firstSeq = await sub.firstSeq;
-        await sup.history(fq, since, until, (rows) => send({ id: req.id, batch: rows.map(rowToJson) }), firstSeq);
+        await sup.history(fq, since, until, (rows) => send({ id: req.id, batch: rows.map(rowToJson) }), firstSeq, warn);
         // An empty batch marks the hand-off: what follows is live.
         send({ id: req.id, batch: [] });
         if (held.length > 0) send({ id: req.id, batch: held });

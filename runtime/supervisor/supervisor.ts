@@ -37,6 +37,7 @@ import { formatDate } from "../../stdlib/format.js";
 import { releaseWriterLock } from "../archive/locks.js";
 import { archivistPaths, readAllocations } from "../archivist/index.js";
 import { archiveSchemaHash } from "./defined.js";
+import { planReplay } from "./replay-plan.js";
 
 export interface SupervisorLog {
   info(message: string): void;
@@ -677,25 +678,66 @@ export class Supervisor {
 
   /**
    * Rebuilds `target`'s output from the archived output of its ancestor
-   * `source` (full output batches with #start/#stop): the batches go into the
-   * live workers of the path on a channel of their own, each worker keeping a
-   * separate state for it, and `target`'s output on that channel comes to
-   * `onRows` (public fields, #start, #stop). Resolves once the end-of-replay
-   * marker went through the whole path. The live channel goes on meanwhile.
+   * `source` (full output batches with #start/#stop) along the links between
+   * them: see runReplay.
    */
   async replay(source: string, target: string, batches: AsyncIterable<RecordBatch>, onRows: (rows: Value[][]) => void): Promise<void> {
     const path = this.pathBetween(source, target);
-    const src = this.functions.get(source);
-    const first = path && this.functions.get(path[1]!);
-    if (!path || path.length < 2 || !src || !first) throw new Error(`internal: ${target} is not fed by ${source}`);
+    if (!path || path.length < 2) throw new Error(`internal: ${target} is not fed by ${source}`);
+    const links = path.slice(0, -1).map((fq, i) => [fq, path[i + 1]!] as const);
+    return this.runReplay(new Map([[source, batches]]), links, target, onRows);
+  }
+
+  /**
+   * Runs a replay (archival.md §6.3–6.6): the archived output of each source
+   * (full output batches with #start/#stop) goes, on a channel of its own,
+   * into the live workers along `links` (parent → child pairs from the
+   * sources down to `target`); each worker keeps a separate state for the
+   * channel; `target`'s output on it comes to `onRows` (public fields,
+   * #start, #stop). Resolves once every source's end-of-replay marker went
+   * through. The live channel goes on meanwhile. Rings have one writer: the
+   * rows of a source enter each of its children on the path through a ring
+   * of their own; the other links carry the channel with the live rows.
+   */
+  async runReplay(
+    sources: ReadonlyMap<string, AsyncIterable<RecordBatch>>,
+    links: readonly (readonly [string, string])[],
+    target: string,
+    onRows: (rows: Value[][]) => void,
+  ): Promise<void> {
     let channel: number;
     do channel = 1 + Math.floor(Math.random() * 65535);
     while ([...this.links.values()].some((l) => l.replays.has(channel)) || [...this.clients.values()].some((c) => c.channels.includes(channel)));
-    // The path carries the channel: the first function reads a ring of its own, the others their usual links.
-    const hops = path.slice(1, -1).map((fq, i) => this.links.get(`${fq}->${path[i + 2]}`)!);
-    for (const l of hops) l.replays.add(channel);
-    const input = { id: `replay-${channel}`, fq: first.fq, ring: createRing(this.options.linkSize ?? DEFAULT_RING_CAPACITY) };
-    this.replayInputs.set(input.id, input);
+    const hops: Link[] = [];
+    const entries: { source: string; child: FunctionRun; input: { id: string; fq: string; ring: SharedArrayBuffer } }[] = [];
+    for (const [parent, child] of links) {
+      const c = this.functions.get(child);
+      if (!c) throw new Error(`internal: no function ${child}`);
+      if (sources.has(parent)) {
+        const input = { id: `replay-${channel}-${parent}`, fq: child, ring: createRing(this.options.linkSize ?? DEFAULT_RING_CAPACITY) };
+        entries.push({ source: parent, child: c, input });
+        this.replayInputs.set(input.id, input);
+      } else {
+        const l = this.links.get(`${parent}->${child}`);
+        if (!l) throw new Error(`internal: no link ${parent} -> ${child}`);
+        l.replays.add(channel);
+        hops.push(l);
+      }
+    }
+    // Each function on the path drops its channel state once every source upstream of it has ended.
+    const upstream = (fq: string, seen = new Set<string>()): Set<string> => {
+      const found = new Set<string>();
+      for (const [parent, child] of links) {
+        if (child !== fq || seen.has(parent)) continue;
+        if (sources.has(parent)) found.add(parent);
+        else for (const s of upstream(parent, new Set([...seen, fq]))) found.add(s);
+      }
+      return found;
+    };
+    for (const fq of new Set(links.map(([, child]) => child))) {
+      const f = this.functions.get(fq)!;
+      this.send(f, { kind: "replay", channel, sources: upstream(fq).size });
+    }
     const f = this.functions.get(target)!;
     const outputs = f.fn.output.map((o, k) => ({ o, k })).filter(({ o }) => !o.private);
     const fields: RaqlField[] = [...outputs.map(({ o }) => ({ name: o.name, type: o.type })), START_FIELD, STOP_FIELD];
@@ -710,28 +752,35 @@ export class Supervisor {
     this.clients.set(client.id, client);
     this.reconcile();
     try {
-      const reading = this.readClient(client, arrowSchemaOf(fields), fields, onRows);
-      const writer = new RingWriter(input.ring);
-      const sourceNames = src.fn.output.map((o) => o.name);
-      const columns = first.fn.input.map((i) => sourceNames.indexOf(i.name));
-      for await (const batch of batches) {
-        if (this.stopped) break;
-        await writeBatchAsync(writer, channel, batch.selectAt(columns), { shouldStop: () => this.stopped });
-      }
-      await writer.writeAsync(channel, MessageKind.endOfReplay, [new Uint8Array(0)], { shouldStop: () => this.stopped });
+      const reading = this.readClient(client, arrowSchemaOf(fields), fields, sources.size, onRows);
+      const replayers = [...sources].map(async ([source, batches]) => {
+        const src = this.functions.get(source)!;
+        const names = src.fn.output.map((o) => o.name);
+        const targets = entries
+          .filter((e) => e.source === source)
+          .map((e) => ({ writer: new RingWriter(e.input.ring), columns: e.child.fn.input.map((i) => names.indexOf(i.name)) }));
+        for await (const batch of batches) {
+          if (this.stopped) break;
+          for (const t of targets) await writeBatchAsync(t.writer, channel, batch.selectAt(t.columns), { shouldStop: () => this.stopped });
+        }
+        const marker = new TextEncoder().encode(source);
+        for (const t of targets) await t.writer.writeAsync(channel, MessageKind.endOfReplay, [marker], { shouldStop: () => this.stopped });
+      });
+      await Promise.all(replayers);
       await reading;
     } finally {
       for (const l of hops) l.replays.delete(channel);
-      this.replayInputs.delete(input.id);
+      for (const e of entries) this.replayInputs.delete(e.input.id);
       client.cancelled = true;
       this.clients.delete(client.id);
       this.reconcile();
     }
   }
 
-  /** Reads a replay client's ring until its end-of-replay marker (or a stop). */
-  private async readClient(client: Client, schema: Schema, fields: readonly RaqlField[], onRows: (rows: Value[][]) => void): Promise<void> {
+  /** Reads a replay client's ring until the markers of every source came (or a stop). */
+  private async readClient(client: Client, schema: Schema, fields: readonly RaqlField[], sources: number, onRows: (rows: Value[][]) => void): Promise<void> {
     const reader = new RingReader(client.ring);
+    const ended = new Set<string>();
     while (!this.stopped) {
       const m = reader.peek();
       if (m === undefined) {
@@ -739,8 +788,11 @@ export class Supervisor {
         continue;
       }
       if (m.kind === MessageKind.endOfReplay) {
+        // A marker may come several times, along several paths: sources are counted once.
+        ended.add(Buffer.from(m.payload).toString("utf8"));
         reader.release();
-        return;
+        if (ended.size >= sources) return;
+        continue;
       }
       const batch = readBatch(m, schema);
       reader.release();
@@ -754,51 +806,85 @@ export class Supervisor {
   /** The covered ranges of a function's archive ([] when it has none). */
   private coverage(fq: string): ArchiveRange[] {
     const dir = this.archiveDirOf(fq);
-    return dir !== undefined && existsSync(dir) ? archiveCoverage(dir) : [];
+    // A growing range (the current file of a running function) reaches now (§6.2).
+    return dir !== undefined && existsSync(dir) ? archiveCoverage(dir).map((r): ArchiveRange => (r[2] ? [r[0], Infinity, true] : r)) : [];
   }
 
   /**
    * The output of `fq` over [since, until) (archival.md §6): read from its
-   * own archive, else rebuilt by replaying the archive of its nearest archived
-   * ancestor through the live workers. Rows (public fields, #start, #stop) go
-   * to `onRows` in archive order. RamenError when nothing covers the range.
+   * own archive, or rebuilt by replaying the archives of the cheapest set of
+   * ancestors through the live workers. Rows (public fields, #start, #stop)
+   * go to `onRows` in archive order; a partial coverage is said to
+   * `onWarning`. RamenError when nothing covers the range.
    */
-  async history(fq: string, since: number, until: number, onRows: (rows: Value[][]) => void, beforeSeq?: bigint): Promise<void> {
+  async history(fq: string, since: number, until: number, onRows: (rows: Value[][]) => void, beforeSeq?: bigint, onWarning?: (message: string) => void): Promise<void> {
     const f = this.functions.get(fq);
     if (!f) throw RamenError.of("unknownWorker", { fq, hint: "" });
-    const overlaps = (r: ArchiveRange) => r[1] >= since && r[0] < until;
-    if (this.coverage(fq).some(overlaps)) {
+    // The cheapest way (§6.2): the function's own archive, else archived ancestors replayed through the live workers.
+    const graph = {
+      parents: (x: string) => [...new Set([...this.links.values()].filter((l) => l.child === x).map((l) => l.parent))],
+      coverage: (x: string) => this.coverage(x),
+      bestAfter: (x: string) => this.bestAfterOf(x),
+    };
+    // An unbounded end (past then live) plans up to now: the archives reach no further.
+    const plan = planReplay(graph, fq, since, Math.min(until, Date.now() / 1000));
+    if (!plan) throw this.noArchive(fq, since, until);
+    if (plan.sources.size === 1 && plan.sources.has(fq)) {
       const publicColumns = [...f.fn.output.map((o, k) => (o.private ? -1 : k)).filter((k) => k >= 0), f.fn.output.length, f.fn.output.length + 1];
       for (const b of readArchive(this.archiveDirOf(fq)!, { since, until, ...(beforeSeq !== undefined ? { beforeSeq } : {}) })) onRows(rowsOf(b, publicColumns));
       return;
     }
-    // The nearest ancestors, breadth first, whose archive covers part of the range.
-    const seen = new Set([fq]);
-    let level = [fq];
-    while (level.length > 0) {
-      const parents = [...new Set(level.flatMap((c) => [...this.links.values()].filter((l) => l.child === c).map((l) => l.parent)))].filter((p) => !seen.has(p));
-      parents.forEach((p) => seen.add(p));
-      const archived = parents.find((p) => this.coverage(p).some(overlaps));
-      if (archived) {
-        const source = this.functions.get(archived)!;
-        const all = [...source.fn.output.map((_, k) => k), source.fn.output.length, source.fn.output.length + 1];
-        const dir = this.archiveDirOf(archived)!;
-        // Only the selected rows of each archived batch go into the replay.
-        const batches = (async function* () {
-          for (const b of readArchive(dir, { since, until })) {
-            if (b.selection === null) yield b.batch;
-            else yield* batchesOfRows([...source.fn.output, START_FIELD, STOP_FIELD], rowsOf(b, all));
-          }
-        })();
-        // Rebuilt rows with an event time of their own are selected by it too (archival.md §2.3).
-        const inRange = (r: Value[]) => !f.fn.eventTime || ((r[r.length - 1] as number) >= since && (r[r.length - 2] as number) < until);
-        return this.replay(archived, fq, batches, (rows) => onRows(rows.filter(inRange)));
-      }
-      level = parents;
+    if (plan.coverage < 1) {
+      onWarning?.(`Only ${Math.floor(plan.coverage * 100)}% of the range is covered: ${plan.covered.map(([a, b]) => `[${formatDate(a)}..${formatDate(b)}]`).join(", ")}`);
     }
-    const nearest = [...seen].filter((a) => a !== fq && this.coverage(a).length > 0);
-    const covered = nearest.map((a) => `${a} ${this.coverage(a).map((r) => `[${formatDate(r[0])}..${formatDate(r[1])}]`).join(", ")}`);
-    throw RamenError.of("noArchiveCovers", {
+    const from = plan.covered[0]![0];
+    const sources = new Map<string, AsyncIterable<RecordBatch>>();
+    for (const source of plan.sources) {
+      const fn = this.functions.get(source)!.fn;
+      const all = [...fn.output.map((_, k) => k), fn.output.length, fn.output.length + 1];
+      const dir = this.archiveDirOf(source)!;
+      // Only the selected rows of each archived batch go into the replay.
+      sources.set(
+        source,
+        (async function* () {
+          for (const b of readArchive(dir, { since: from, until })) {
+            if (b.selection === null) yield b.batch;
+            else yield* batchesOfRows([...fn.output, START_FIELD, STOP_FIELD], rowsOf(b, all));
+          }
+        })(),
+      );
+    }
+    const links = [...plan.links].map((k) => k.split("\u0000") as [string, string]);
+    // Rebuilt rows with an event time of their own are selected by it too (archival.md §2.3).
+    const inRange = (r: Value[]) => !f.fn.eventTime || ((r[r.length - 1] as number) >= since && (r[r.length - 2] as number) < until);
+    return this.runReplay(sources, links, fq, (rows) => onRows(rows.filter(inRange)));
+  }
+
+  /** BEST AFTER of a function, in seconds (a constant or a parameter). */
+  private bestAfterOf(fq: string): number {
+    const f = this.functions.get(fq);
+    const d = f?.fn.bestAfter;
+    if (!f || !d) return 0;
+    if (d.kind === "const") return d.seconds;
+    const v = f.program.params[d.name];
+    return typeof v === "number" || typeof v === "bigint" ? Number(v) : 0;
+  }
+
+  /** The error when nothing covers the range, listing the coverage of the archived ancestors. */
+  private noArchive(fq: string, since: number, until: number): RamenError {
+    const seen = new Set<string>();
+    const visit = (x: string) => {
+      for (const l of this.links.values()) {
+        if (l.child !== x || seen.has(l.parent)) continue;
+        seen.add(l.parent);
+        visit(l.parent);
+      }
+    };
+    visit(fq);
+    const covered = [...seen]
+      .filter((a) => this.coverage(a).length > 0)
+      .map((a) => `${a} ${this.coverage(a).map((r) => `[${formatDate(r[0])}..${formatDate(r[1])}]`).join(", ")}`);
+    return RamenError.of("noArchiveCovers", {
       fq,
       since: formatDate(since),
       until: Number.isFinite(until) ? formatDate(until) : "now",

@@ -55,6 +55,8 @@ export type ToWorker =
   /** start or stop archiving (the archivist's allocations changed) */
   | { readonly kind: "archive"; readonly archive: ArchiveSpec | undefined }
   | { readonly kind: "inputs"; readonly entries: readonly InputEntry[] }
+  /** a replay is coming on `channel` from that many sources upstream of this function */
+  | { readonly kind: "replay"; readonly channel: number; readonly sources: number }
   /** the recent output tuples (`ramen tail -l`) */
   | { readonly kind: "cache"; readonly request: number };
 
@@ -116,6 +118,9 @@ class FunctionTaskLoop {
   private pending: { channel: number; batch: RecordBatch }[] = [];
   /** the function's state per replay channel (the live one is `runner`), made on a channel's first batch */
   private readonly replays = new Map<number, FunctionRunner>();
+  /** per replay channel: how many sources are upstream of this function, and which have ended */
+  private readonly replaySources = new Map<number, number>();
+  private readonly endedSources = new Map<number, Set<string>>();
   private readonly factory: FunctionFactory;
   private readonly replayHost: RunnerHost;
   private archive: ArchiveWriter | undefined;
@@ -185,11 +190,22 @@ class FunctionTaskLoop {
     return r;
   }
 
-  /** The end of a replay: its state goes, the marker goes on to every output of that channel. */
+  /**
+   * An end-of-replay marker (its payload names the replayer): it goes on to
+   * every output of that channel; once every source upstream of this function
+   * has ended, the channel's state goes (archival.md §6.4).
+   */
   private endReplay(channel: number, payload: Uint8Array): void {
-    this.replays.delete(channel);
     for (const o of this.outputs) {
       if (o.entry.channels?.includes(channel)) o.writer.write(channel, MessageKind.endOfReplay, [payload.slice()], { shouldStop: () => this.stopping });
+    }
+    const ended = this.endedSources.get(channel) ?? new Set<string>();
+    ended.add(Buffer.from(payload).toString("utf8"));
+    this.endedSources.set(channel, ended);
+    if (ended.size >= (this.replaySources.get(channel) ?? 1)) {
+      this.replays.delete(channel);
+      this.endedSources.delete(channel);
+      this.replaySources.delete(channel);
     }
   }
 
@@ -252,6 +268,9 @@ class FunctionTaskLoop {
           break;
         case "archive":
           this.setArchive(msg.archive);
+          break;
+        case "replay":
+          this.replaySources.set(msg.channel, msg.sources);
           break;
         case "cache": {
           const batches = this.cache.map((b) => encodeBatch(b));

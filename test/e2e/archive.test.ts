@@ -32,11 +32,15 @@ describe("tail --since/--until", () => {
   beforeAll(async () => {
     // 50 readings, one per second of event time from t = 1000.
     writeFileSync(path.join(dir, "data.csv"), Array.from({ length: 50 }, (_, i) => `${1000 + i},${i + 1}\n`).join(""));
+    // A second archived source, of the same times, values + 100.
+    writeFileSync(path.join(dir, "data2.csv"), Array.from({ length: 50 }, (_, i) => `${1000 + i},${i + 101}\n`).join(""));
     writeFileSync(
       path.join(dir, "p.ramen"),
       [
         'DEFINE src PERSIST FOR 1h AS READ FROM FILE "data.csv" AS CSV (start float, v u32);',
         "DEFINE doubled AS FROM src WHERE v % 3 <> 0 SELECT start, v * 2 AS w, SUM GLOBALLY 1 AS n;",
+        'DEFINE src2 PERSIST FOR 1h AS READ FROM FILE "data2.csv" AS CSV (start float, v u32);',
+        "DEFINE both AS FROM src, src2 SELECT start, v;",
       ].join("\n") + "\n",
     );
     daemon = startDaemon(env);
@@ -86,10 +90,18 @@ describe("tail --since/--until", () => {
     const allocs = path.join(dir, "state", "archivist", "v1", "allocs");
     mkdirSync(allocs, { recursive: true });
     writeFileSync(path.join(allocs, `${site}.json`), JSON.stringify({ "p/src": 1e6, "p/doubled": 1e6 }));
+    // p/src and p/src2 (PERSIST FOR), and p/doubled now.
     const r = ramen(["--site", site, "archivist", "--reconf-workers"], { env });
     expect(r.stderr).toBe("");
-    expect(r.stdout).toContain("2 function(s) archiving");
+    expect(r.stdout).toContain("3 function(s) archiving");
     await until("the archive of p/doubled", () => (existsSync(path.join(dir, "state", "archives", "v1", site, "p", "doubled")) ? true : undefined));
+  });
+
+  it("replays several archived parents at once (the cheapest plan of two sources)", () => {
+    const r = ramen(["tail", "--since", "1010", "--until", "1013", "p/both"], { env });
+    expect(r.stderr).toBe("");
+    // The rows of both files in the range; order across parents is the arrival order: compared sorted.
+    expect(r.stdout.trim().split("\n").sort()).toEqual(["1010,11", "1010,111", "1011,12", "1011,112", "1012,13", "1012,113"].sort());
   });
 
   it("replays a range, then exits", () => {
@@ -112,7 +124,8 @@ describe("tail --since/--until", () => {
   });
 
   it("says what is archived when nothing covers the range", () => {
-    const r = ramen(["tail", "--since", "2000", "--until", "3000", "p/doubled"], { env });
+    // Before the first archived row (the current file of a running function reaches now, §6.2).
+    const r = ramen(["tail", "--since", "10", "--until", "20", "p/doubled"], { env });
     expect(r.status).toBe(1);
     expect(r.stderr).toContain("No archived data covers p/doubled between");
     expect(r.stderr).toContain("archived ancestors: p/src [");
