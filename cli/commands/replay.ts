@@ -7,7 +7,7 @@ import { RamenError } from "../../grammar/diagnostics.js";
 import { SupervisorClient } from "../client.js";
 import { UsageError } from "../errors.js";
 import { type TableCell, checkTimeRange, formatTable, parseTime, parseWheres, tailFormatter } from "../format/index.js";
-import { collect } from "../options.js";
+import { withTupleOutputOptions } from "../options.js";
 import { progressBar } from "../progress.js";
 import { type GlobalOptions, stateDirOf } from "../state.js";
 import { workerView } from "../worker-view.js";
@@ -29,23 +29,14 @@ interface ReplayOptions {
 }
 
 export function registerReplay(program: Command): void {
-  program
+  const command = program
     .command("replay")
     .description("print a function's output over a past time range")
     .argument("<function>", "program/function")
     .argument("[fields...]", "the columns to print (default: every public field)")
     .option("--since <time>", "start of the range (mandatory)")
-    .option("--until <time>", "end of the range (default: now)")
-    .option("-h, --with-header", "header line (--with-header=N: every N lines)")
-    .addOption(new Option("--with-header-every <n>").hideHelp())
-    .option("-u, --with-units", "units after the header names")
-    .addOption(new Option("--separator <s>", "between values").env("RAMEN_CSV_SEPARATOR").default(","))
-    .addOption(new Option("--null <s>", "text of NULL").env("RAMEN_CSV_NULL").default("<NULL>"))
-    .option("--raw", "strings without quotes nor escapes")
-    .option("-w, --where <filter>", 'filter "FIELD OP VALUE" (repeatable, ANDed)', collect)
-    .option("-t, --with-event-times", "event start and stop first")
-    .option("--pretty", "an aligned table")
-    .option("--flush", "flush after each line")
+    .option("--until <time>", "end of the range (default: now)");
+  withTupleOutputOptions(command)
     .addOption(new Option("--via <how>", "accepted and ignored: replays always go through the supervisor").hideHelp())
     .action(async (worker: string, selected: string[], opts: ReplayOptions, command: Command) => {
       if (opts.since === undefined) throw new UsageError("Option --since is mandatory.");

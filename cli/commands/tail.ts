@@ -1,7 +1,7 @@
 // `ramen tail [OPTIONS] FUNCTION [FIELD...]` (cli-runtime.md §6.5): the output
 // of a running function, its last tuples and/or the next ones.
 
-import { Command, Option } from "commander";
+import type { Command } from "commander";
 import { RamenError } from "../../grammar/diagnostics.js";
 import { SupervisorClient } from "../client.js";
 import { UsageError } from "../errors.js";
@@ -10,7 +10,7 @@ import { untilSignal } from "../hosting.js";
 import { type GlobalOptions, stateDirOf } from "../state.js";
 import { progressBar } from "../progress.js";
 import { type Tuple, workerView } from "../worker-view.js";
-import { collect } from "../options.js";
+import { withTupleOutputOptions } from "../options.js";
 
 interface TailOptions {
   withHeader?: string | boolean;
@@ -32,26 +32,17 @@ interface TailOptions {
 
 
 export function registerTail(program: Command): void {
-  program
+  const command = program
     .command("tail")
     .description("print the output of a running function")
     .argument("<function>", "program/function")
     .argument("[fields...]", "the columns to print (default: every public field)")
-    .option("-h, --with-header", "header line (--with-header=N: every N lines)")
-    .addOption(new Option("--with-header-every <n>").hideHelp())
-    .option("-u, --with-units", "units after the header names")
-    .addOption(new Option("--separator <s>", "between values").env("RAMEN_CSV_SEPARATOR").default(","))
-    .addOption(new Option("--null <s>", "text of NULL").env("RAMEN_CSV_NULL").default("<NULL>"))
-    .option("--raw", "strings without quotes nor escapes")
     .option("-l, --last <n>", "the last N tuples already produced")
     .option("-n, --next <n>", "wait for N new tuples, then exit")
     .option("-f, --follow", "print new tuples until interrupted")
-    .option("-w, --where <filter>", 'filter "FIELD OP VALUE" (repeatable, ANDed)', collect)
-    .option("-t, --with-event-times", "event start and stop first")
     .option("--since <time>", "history from this time (now, a UNIX time, -1h, 2026-11-25 10:00…)")
-    .option("--until <time>", "history until this time")
-    .option("--pretty", "an aligned table")
-    .option("--flush", "flush after each line")
+    .option("--until <time>", "history until this time");
+  withTupleOutputOptions(command)
     .action(async (worker: string, selected: string[], options: TailOptions, command: Command) => {
       // --with-header=N arrives as --with-header-every N (cli/main.ts).
       const opts: TailOptions = { ...options, ...(options.withHeaderEvery !== undefined ? { withHeader: options.withHeaderEvery } : {}) };
