@@ -22,6 +22,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<Register>>> = {
   archivist: async () => (await import("./commands/archivist.js")).registerArchivist,
   test: async () => (await import("./commands/test.js")).registerTest,
   supervisor: async () => (await import("./commands/supervisor.js")).registerSupervisor,
+  start: async () => (await import("./commands/supervisor.js")).registerStart,
   run: async () => (await import("./commands/run.js")).registerRun,
   kill: async () => (await import("./commands/kill.js")).registerKill,
   ps: async () => (await import("./commands/ps.js")).registerPs,

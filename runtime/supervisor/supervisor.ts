@@ -570,6 +570,15 @@ export class Supervisor {
     return f && { fn: f.fn, running: f.task !== undefined };
   }
 
+  /** Every function with its parents (fq names), as `ramen gc` and the archivist need them. */
+  definedFunctions(): { fq: string; fn: FunctionIR; parents: string[] }[] {
+    return [...this.functions.values()].map((f) => ({
+      fq: f.fq,
+      fn: f.fn,
+      parents: [...new Set([...this.links.values()].filter((l) => l.child === f.fq).map((l) => l.parent))],
+    }));
+  }
+
   get functionNames(): string[] {
     return [...this.functions.keys()];
   }

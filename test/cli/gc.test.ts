@@ -3,10 +3,13 @@
 // allocation of 0 (archived files go, the current file stays), then removed
 // whole once its grace period is over; with --dry-run files are only named.
 
+import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { ramen, tempDir } from "./run-ramen.js";
+import { REPO, ramen, tempDir, until } from "./run-ramen.js";
+
+const MAIN = path.join(REPO, "dist/cli/main.js");
 
 describe("ramen gc", () => {
   it("trims, then removes, the archive of a function gone from the running configuration", () => {
@@ -34,4 +37,30 @@ describe("ramen gc", () => {
       cleanup();
     }
   });
+});
+
+describe("ramen supervisor --gc-loop --archivist-loop", () => {
+  it("runs gc and the archivist periodically", async () => {
+    const { dir, cleanup } = tempDir();
+    const env = { RAMEN_DIR: dir };
+    const archive = path.join(dir, "archives", "v1", "here", "old", "prog", "f", "0123456789abcdef", "arc");
+    mkdirSync(archive, { recursive: true });
+    const sealed = path.join(archive, "0000000000000000_0000000000000010_1000000_2000000.arrow");
+    writeFileSync(sealed, "x".repeat(100));
+    const daemon = spawn(process.execPath, [MAIN, "--site", "here", "supervisor", "--stdout", "--gc-loop", "0.5", "--archivist-loop", "0.5"], {
+      env: { ...process.env, ...env },
+      stdio: "ignore",
+    });
+    try {
+      // gc trims the archive of a function that no longer exists; the archivist writes its files.
+      await until("gc", () => (existsSync(sealed) ? undefined : true));
+      await until("the archivist", () => (existsSync(path.join(dir, "archivist", "v1", "allocs", "here.json")) ? true : undefined));
+      expect(existsSync(path.join(dir, "archivist", "v1", "stats", "here.json"))).toBe(true);
+    } finally {
+      const exited = new Promise((r) => daemon.once("exit", r));
+      daemon.kill("SIGTERM");
+      await exited;
+      cleanup();
+    }
+  }, 30_000);
 });
