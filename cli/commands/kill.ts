@@ -9,11 +9,11 @@ export function registerKill(program: Command): void {
     .command("kill")
     .description("stop programs and remove them from the running configuration")
     .argument("<glob...>", "program names (* matches / too, ? one character)")
-    .option("--purge", "also delete their archives and saved state")
-    .action(async (globs: string[], _opts: { purge?: boolean }, command: Command) => {
+    .option("--purge", "also delete their archives")
+    .action(async (globs: string[], opts: { purge?: boolean }, command: Command) => {
       const client = await SupervisorClient.connect(stateDirOf(command.optsWithGlobals() as GlobalOptions));
       try {
-        const { killed } = await client.request<{ killed: number }>("kill", { globs });
+        const { killed } = await client.request<{ killed: number }>("kill", { globs, purge: Boolean(opts.purge) });
         process.stdout.write(`Killed ${killed} program${killed > 1 ? "s" : ""}\n`);
       } finally {
         client.close();

@@ -123,7 +123,7 @@ export class ControlServer {
       case "reconf":
         return send({ id: req.id, result: { archiving: sup.reconfigureArchives() } });
       case "kill":
-        return send({ id: req.id, result: { killed: await sup.kill(p["globs"] as string[]) } });
+        return send({ id: req.id, result: { killed: await sup.kill(p["globs"] as string[], Boolean(p["purge"])) } });
       case "ps":
         return send({ id: req.id, result: sup.ps((p["pattern"] as string | undefined) ?? "*", Boolean(p["showAll"])) });
       case "functions":

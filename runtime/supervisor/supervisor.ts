@@ -7,7 +7,8 @@
 // with backoff, serves tail subscriptions from client rings, journals and
 // delivers notifications, and saves per-function statistics.
 
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync } from "node:fs";
+import * as path from "node:path";
 import { MessageChannel, type MessagePort } from "node:worker_threads";
 import { hostname } from "node:os";
 import type { RecordBatch, Schema } from "apache-arrow";
@@ -89,6 +90,8 @@ interface FunctionRun {
   baseStats: StatRecord;
   /** when its statistics were last saved */
   lastReport: number;
+  /** its program is being removed (kill, replace) */
+  removed?: boolean;
   /** pending tail-cache requests */
   readonly cacheRequests: Map<number, (batches: Uint8Array[]) => void>;
   /** pending output changes waiting for the task's sequence number */
@@ -277,10 +280,15 @@ export class Supervisor {
   }
 
   /** Removes the programs matching the globs; how many. */
-  async kill(globs: readonly string[]): Promise<number> {
+  async kill(globs: readonly string[], purge = false): Promise<number> {
     const res = globs.map(globToRegExp);
     const names = [...this.programs.keys()].filter((n) => res.some((re) => re.test(n)));
+    // --purge: their archives go too, every output type of each function (§6.3).
+    const archives = purge
+      ? [...this.functions.values()].filter((f) => names.includes(f.program.entry.program)).map((f) => path.dirname(this.archiveDirOf(f.fq)!))
+      : [];
     for (const n of names) await this.removeProgram(n);
+    for (const dir of archives) rmSync(dir, { recursive: true, force: true });
     this.saveRunningConfig();
     this.reconcile();
     return names.length;
@@ -288,6 +296,8 @@ export class Supervisor {
 
   private async removeProgram(name: string): Promise<void> {
     const fns = [...this.functions.values()].filter((f) => f.program.entry.program === name);
+    // Not wanted any more: a task ending now is not restarted.
+    for (const f of fns) f.removed = true;
     await Promise.all(fns.map((f) => this.stopFunction(f)));
     for (const f of fns) {
       this.saveStatsOf(f);
@@ -319,7 +329,7 @@ export class Supervisor {
 
   /** Whether a function must run now: enabled, and when lazy, read by something running or a client. */
   private wanted(f: FunctionRun, seen = new Set<string>()): boolean {
-    if (!f.program.enabled || this.stopped) return false;
+    if (!f.program.enabled || this.stopped || f.removed) return false;
     if (!f.fn.lazy || this.options.startLazy) return true;
     if ([...this.clients.values()].some((c) => c.fq === f.fq)) return true;
     seen.add(f.fq);

@@ -133,6 +133,28 @@ describe("tail --since/--until", () => {
   });
 });
 
+describe("kill --purge", () => {
+  it("deletes the archives of the killed programs", async () => {
+    const { dir, cleanup } = tempDir();
+    const env = { RAMEN_DIR: path.join(dir, "state") };
+    const daemon = startDaemon(env);
+    try {
+      writeFileSync(path.join(dir, "c.ramen"), "DEFINE c PERSIST FOR 1h AS YIELD SUM GLOBALLY 1 AS start EVERY 10ms;\n");
+      await until("the supervisor", () => (ramen(["ps"], { env }).status === 0 ? true : undefined));
+      expect(ramen(["run", "c.ramen"], { env, cwd: dir }).status).toBe(0);
+      const sites = path.join(dir, "state", "archives", "v1");
+      await until("the archive", () => (existsSync(sites) && readdirSync(sites).length > 0 ? true : undefined));
+      const archive = path.join(sites, readdirSync(sites)[0]!, "c", "c");
+      await until("the archive of c/c", () => (existsSync(archive) ? true : undefined));
+      expect(ramen(["kill", "--purge", "c"], { env }).stdout).toBe("Killed 1 program\n");
+      expect(existsSync(archive)).toBe(false);
+    } finally {
+      await stop(daemon, "SIGTERM");
+      cleanup();
+    }
+  }, 60_000);
+});
+
 describe("tail --since -n: the past, then live", () => {
   it("prints the archived rows then the live ones, with nothing missing or repeated at the seam", async () => {
     const { dir, cleanup } = tempDir();
