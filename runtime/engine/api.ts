@@ -1,8 +1,9 @@
 // The contract between generated code (compiler/codegen) and the runtime that
 // runs it: what a compiled program module exports, what one function
 // instance's code receives (TaskContext) and what it gives back
-// (FunctionTask). The same generated code runs in the in-process engine and
-// in the supervisor's worker threads; only what is behind TaskContext differs.
+// (FunctionTask). The supervisor's worker threads run it (runtime/supervisor/
+// worker.ts), benchmarks and unit tests call it in one thread: only what is
+// behind TaskContext differs.
 
 import type { RecordBatch } from "apache-arrow";
 import type { Value } from "../../stdlib/values.js";

@@ -1,8 +1,8 @@
 // One running function instance: its generated task (compiler/codegen) fed
 // with input, and its output batches built and handed to each of its outputs
 // (children, probes, archives) with only the columns that output takes. This
-// is the execution core: the in-process engine drives it in one thread, the
-// supervisor's worker threads drive it from ring buffers.
+// is the execution core: the supervisor's worker threads drive it from ring
+// buffers (runtime/supervisor/worker.ts); tests and benchmarks in one thread.
 
 import type { RecordBatch } from "apache-arrow";
 import type { FunctionIR } from "../../compiler/ir.js";
