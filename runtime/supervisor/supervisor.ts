@@ -169,8 +169,8 @@ export class Supervisor {
   private allocations: Readonly<Record<string, number>> = {};
   /** rings feeding archived batches into the first function of a replay's path */
   private readonly replayInputs = new Map<string, { readonly id: string; readonly fq: string; readonly ring: SharedArrayBuffer }>();
-  /** programs of the running configuration that cannot run, with why (`ps --show-all`) */
-  private readonly broken = new Map<string, string>();
+  /** programs of the running configuration that cannot run, with why (`ps --show-all`); kept in the configuration */
+  private readonly broken = new Map<string, { entry: RunEntry; status: string }>();
   private readonly pool: Piscina;
   private readonly alerter: Alerter;
   private readonly timers: NodeJS.Timeout[] = [];
@@ -210,7 +210,7 @@ export class Supervisor {
       } catch (e) {
         const status = `cannot load its compiled program: ${(e as Error).message}`;
         this.options.log.error(`${entry.program}: ${status}`);
-        this.broken.set(entry.program, status);
+        this.broken.set(entry.program, { entry, status });
       }
     }
     if (programs.length > 0) await this.add(programs, true);
@@ -242,6 +242,7 @@ export class Supervisor {
       const enabled = module.runIf({ params, env: (n) => process.env[n] ?? null, lib: RUNTIME_LIB });
       const run: ProgramRun = { entry: p.entry, ir: p.ir, moduleFile: p.moduleFile, params, enabled };
       this.programs.set(p.entry.program, run);
+      this.broken.delete(p.entry.program);
       for (const fn of p.ir.functions) {
         const fq = `${p.entry.program}/${fn.name}`;
         const control = new ControlBlock(createControlBlock());
@@ -289,9 +290,11 @@ export class Supervisor {
       : [];
     for (const n of names) await this.removeProgram(n);
     for (const dir of archives) rmSync(dir, { recursive: true, force: true });
+    const broken = [...this.broken.keys()].filter((n) => res.some((re) => re.test(n)));
+    for (const n of broken) this.broken.delete(n);
     this.saveRunningConfig();
     this.reconcile();
-    return names.length;
+    return names.length + broken.length;
   }
 
   private async removeProgram(name: string): Promise<void> {
@@ -310,10 +313,10 @@ export class Supervisor {
 
   private saveRunningConfig(): void {
     if (!this.options.persistent) return;
-    writeRunningConfig(
-      this.options.stateDir,
-      [...this.programs.values()].map((p) => p.entry),
-    );
+    writeRunningConfig(this.options.stateDir, [
+      ...[...this.programs.values()].map((p) => p.entry),
+      ...[...this.broken.values()].filter((b) => !this.programs.has(b.entry.program)).map((b) => b.entry),
+    ]);
   }
 
   /** The running instances a parent reference of `child` designates. */
@@ -917,7 +920,7 @@ export class Supervisor {
   ps(pattern = "*", showAll = false): PsRecord[] {
     const re = globToRegExp(pattern);
     const broken: PsRecord[] = showAll
-      ? [...this.broken].filter(([program]) => re.test(`${program}/`)).map(([program, status]) => ({ fq: `${program}/`, state: "disabled", broken: status }))
+      ? [...this.broken].filter(([program]) => re.test(`${program}/`)).map(([program, b]) => ({ fq: `${program}/`, state: "disabled", broken: b.status }))
       : [];
     const running: PsRecord[] = [...this.functions.values()]
       .filter((f) => re.test(f.fq))

@@ -118,6 +118,10 @@ describe("tail --since/--until", () => {
     expect(lines.slice(1).map((l) => l.split(",")[1])).toEqual(["1.5", "3.5", "5.5", "7.5", "9.5"]);
     const sum = ramen(["timeseries", "--since", "1000", "--until", "1010", "--time-step", "5", "--consolidation", "sum", "p/src", "v"], { env });
     expect(sum.stdout.trim().split("\n").map((l) => l.split(",")[1])).toEqual(["15", "40"]);
+    // One column per value of a factor (here v itself: 1000…1003 hold v = 1…4), named by the value.
+    const factored = ramen(["timeseries", "--since", "1000", "--until", "1004", "-n", "1", "-h", "--consolidation", "sum", "-f", "v", "p/src", "v"], { env });
+    expect(factored.stdout.trim().split("\n")[0]).toBe("#Time,1,2,3,4");
+    expect(factored.stdout.trim().split("\n")[1]!.split(",").slice(1)).toEqual(["1", "2", "3", "4"]);
     // Buckets with no data are NULL, and there are exactly N lines.
     const empty = ramen(["timeseries", "--since", "1045", "--until", "1055", "-n", "2", "p/src", "v"], { env });
     expect(empty.stdout.trim().split("\n").map((l) => l.split(",")[1])).toEqual(["48", "<NULL>"]);

@@ -106,7 +106,15 @@ describe("ramen supervisor, run, ps, tail, kill", () => {
   it("brings the programs back after a restart of the supervisor", async () => {
     await stopDaemon();
     expect(ramen(["ps"], { env }).stderr).toContain("No supervisor is running on");
+    // An entry whose compiled copy is gone cannot run: ps --show-all lists it with why.
+    const configFile = path.join(stateDir, "running-config.json");
+    const config = JSON.parse(readFileSync(configFile, "utf8")) as { programs: Record<string, unknown>[] };
+    config.programs.push({ ...config.programs[0]!, program: "ghost", signature: "0".repeat(32) });
+    writeFileSync(configFile, JSON.stringify(config));
     await startDaemon();
+    const ghost = ramen(["ps", "-a", "ghost*"], { env }).stdout.split("\t");
+    expect(ghost[1]).toBe("ghost/");
+    expect(ghost.at(-1)).toMatch(/^cannot load its compiled program/);
     const rows = await until("the balances again", () => {
       const lines = ramen(["tail", "-l", "100", "bank/totals/balances"], { env }).stdout.trim().split("\n");
       return lines.length === 18 ? lines : undefined;
@@ -119,6 +127,11 @@ describe("ramen supervisor, run, ps, tail, kill", () => {
     expect(ramen(["ps", "bank/alerts/*"], { env }).stdout).toBe("");
     expect(ramen(["kill", "bank/*"], { env }).stdout).toBe("Killed 2 programs\n");
     expect(ramen(["kill", "nothing"], { env }).stdout).toBe("Killed 0 program\n");
+    // The entry that could not run stayed in the running configuration until killed.
+    const programs = () => (JSON.parse(readFileSync(path.join(stateDir, "running-config.json"), "utf8")) as { programs: { program: string }[] }).programs;
+    expect(programs().map((p) => p.program)).toEqual(["ghost"]);
+    expect(ramen(["kill", "ghost"], { env }).stdout).toBe("Killed 1 program\n");
+    expect(programs()).toEqual([]);
   });
 });
 
