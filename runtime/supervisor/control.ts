@@ -66,6 +66,8 @@ export class ControlServer {
 
   private connection(socket: Socket): void {
     const subscriptions: Subscription[] = [];
+    // Aborted when the client goes away: its replays stop.
+    const closed = new AbortController();
     let buffered = "";
     let greeted = false;
     const send = (msg: unknown) => {
@@ -95,12 +97,13 @@ export class ControlServer {
           send({ id: req.id, result: { version: PROTOCOL_VERSION, site: this.supervisor.options.site } });
           continue;
         }
-        this.handle(req, send, subscriptions).catch((e: unknown) => {
+        this.handle(req, send, subscriptions, closed.signal).catch((e: unknown) => {
           send({ id: req.id, error: { message: isRamenError(e) ? e.message : e instanceof Error ? e.message : String(e) } });
         });
       }
     });
     const cancel = () => {
+      closed.abort();
       for (const s of subscriptions) s.cancel();
       subscriptions.length = 0;
     };
@@ -108,7 +111,7 @@ export class ControlServer {
     socket.on("error", cancel);
   }
 
-  private async handle(req: Request, send: (msg: unknown) => void, subscriptions: Subscription[]): Promise<void> {
+  private async handle(req: Request, send: (msg: unknown) => void, subscriptions: Subscription[], closed: AbortSignal): Promise<void> {
     const sup = this.supervisor;
     const p = req.params ?? {};
     switch (req.method) {
@@ -145,7 +148,7 @@ export class ControlServer {
         const fq = p["fq"] as string;
         const warn = (message: string) => send({ id: req.id, warning: message });
         if (!p["follow"]) {
-          await sup.history(fq, since, until, (rows) => send({ id: req.id, batch: rows.map(rowToJson) }), undefined, warn);
+          await sup.history(fq, since, until, (rows) => send({ id: req.id, batch: rows.map(rowToJson) }), { onWarning: warn, signal: closed });
           return send({ id: req.id, end: true });
         }
         // Past then live (archival.md §6.7): live rows are held back while the archive is read up to
@@ -158,7 +161,11 @@ export class ControlServer {
         });
         subscriptions.push(sub);
         const firstSeq = await sub.firstSeq;
-        await sup.history(fq, since, until, (rows) => send({ id: req.id, batch: rows.map(rowToJson) }), firstSeq, warn);
+        await sup.history(fq, since, until, (rows) => send({ id: req.id, batch: rows.map(rowToJson) }), {
+          ...(firstSeq !== undefined ? { beforeSeq: firstSeq } : {}),
+          onWarning: warn,
+          signal: closed,
+        });
         // An empty batch marks the hand-off: what follows is live.
         send({ id: req.id, batch: [] });
         if (held.length > 0) send({ id: req.id, batch: held });

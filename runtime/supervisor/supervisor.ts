@@ -726,7 +726,10 @@ export class Supervisor {
     links: readonly (readonly [string, string])[],
     target: string,
     onRows: (rows: Value[][]) => void,
+    signal?: AbortSignal,
   ): Promise<void> {
+    // The client going away (Ctrl-C) ends the replay: replayers stop, the channel is torn down.
+    const over = () => this.stopped || signal?.aborted === true;
     let channel: number;
     do channel = 1 + Math.floor(Math.random() * 65535);
     while ([...this.links.values()].some((l) => l.replays.has(channel)) || [...this.clients.values()].some((c) => c.channels.includes(channel)));
@@ -774,7 +777,7 @@ export class Supervisor {
     this.clients.set(client.id, client);
     this.reconcile();
     try {
-      const reading = this.readClient(client, arrowSchemaOf(fields), fields, sources.size, onRows);
+      const reading = this.readClient(client, arrowSchemaOf(fields), fields, sources.size, onRows, over);
       const replayers = [...sources].map(async ([source, batches]) => {
         const src = this.functions.get(source)!;
         const names = src.fn.output.map((o) => o.name);
@@ -782,11 +785,11 @@ export class Supervisor {
           .filter((e) => e.source === source)
           .map((e) => ({ writer: new RingWriter(e.input.ring), columns: e.child.fn.input.map((i) => names.indexOf(i.name)) }));
         for await (const batch of batches) {
-          if (this.stopped) break;
-          for (const t of targets) await writeBatchAsync(t.writer, channel, batch.selectAt(t.columns), { shouldStop: () => this.stopped });
+          if (over()) break;
+          for (const t of targets) await writeBatchAsync(t.writer, channel, batch.selectAt(t.columns), { shouldStop: over });
         }
         const marker = new TextEncoder().encode(source);
-        for (const t of targets) await t.writer.writeAsync(channel, MessageKind.endOfReplay, [marker], { shouldStop: () => this.stopped });
+        for (const t of targets) await t.writer.writeAsync(channel, MessageKind.endOfReplay, [marker], { shouldStop: over });
       });
       await Promise.all(replayers);
       await reading;
@@ -800,10 +803,10 @@ export class Supervisor {
   }
 
   /** Reads a replay client's ring until the markers of every source came (or a stop). */
-  private async readClient(client: Client, schema: Schema, fields: readonly RaqlField[], sources: number, onRows: (rows: Value[][]) => void): Promise<void> {
+  private async readClient(client: Client, schema: Schema, fields: readonly RaqlField[], sources: number, onRows: (rows: Value[][]) => void, over: () => boolean): Promise<void> {
     const reader = new RingReader(client.ring);
     const ended = new Set<string>();
-    while (!this.stopped) {
+    while (!over()) {
       const m = reader.peek();
       if (m === undefined) {
         await reader.waitAsync(100);
@@ -839,7 +842,14 @@ export class Supervisor {
    * go to `onRows` in archive order; a partial coverage is said to
    * `onWarning`. RamenError when nothing covers the range.
    */
-  async history(fq: string, since: number, until: number, onRows: (rows: Value[][]) => void, beforeSeq?: bigint, onWarning?: (message: string) => void): Promise<void> {
+  async history(
+    fq: string,
+    since: number,
+    until: number,
+    onRows: (rows: Value[][]) => void,
+    options: { readonly beforeSeq?: bigint; readonly onWarning?: (message: string) => void; readonly signal?: AbortSignal } = {},
+  ): Promise<void> {
+    const { beforeSeq, onWarning, signal } = options;
     const f = this.functions.get(fq);
     if (!f) throw RamenError.of("unknownWorker", { fq, hint: "" });
     // The cheapest way (§6.2): the function's own archive, else archived ancestors replayed through the live workers.
@@ -853,7 +863,10 @@ export class Supervisor {
     if (!plan) throw this.noArchive(fq, since, until);
     if (plan.sources.size === 1 && plan.sources.has(fq)) {
       const publicColumns = [...f.fn.output.map((o, k) => (o.private ? -1 : k)).filter((k) => k >= 0), f.fn.output.length, f.fn.output.length + 1];
-      for (const b of readArchive(this.archiveDirOf(fq)!, { since, until, ...(beforeSeq !== undefined ? { beforeSeq } : {}) })) onRows(rowsOf(b, publicColumns));
+      for (const b of readArchive(this.archiveDirOf(fq)!, { since, until, ...(beforeSeq !== undefined ? { beforeSeq } : {}) })) {
+        if (signal?.aborted) return;
+        onRows(rowsOf(b, publicColumns));
+      }
       return;
     }
     if (plan.coverage < 1) {
@@ -879,7 +892,7 @@ export class Supervisor {
     const links = [...plan.links].map((k) => k.split("\u0000") as [string, string]);
     // Rebuilt rows with an event time of their own are selected by it too (archival.md §2.3).
     const inRange = (r: Value[]) => !f.fn.eventTime || ((r[r.length - 1] as number) >= since && (r[r.length - 2] as number) < until);
-    return this.runReplay(sources, links, fq, (rows) => onRows(rows.filter(inRange)));
+    return this.runReplay(sources, links, fq, (rows) => onRows(rows.filter(inRange)), signal);
   }
 
   /** BEST AFTER of a function, in seconds (a constant or a parameter). */

@@ -235,6 +235,21 @@ describe("a replay", () => {
       }
       const replayed: number[][] = [];
       await sup.replay("p/a", "p/c", archived(), (rows) => replayed.push(...rows.map((r) => [r[0] as number, Number(r[1])])));
+      // A replay whose client goes away stops, however much is left to replay.
+      async function* endless() {
+        for (let t = 0; ; t++) {
+          yield* batchesOfRows(fieldsOfA, [[10, t, t]]);
+          await new Promise((r) => setTimeout(r, 5));
+        }
+      }
+      const gone = new AbortController();
+      let abandoned = 0;
+      const stopped = sup.runReplay(new Map([["p/a", endless()]]), [["p/a", "p/b"], ["p/b", "p/c"]], "p/c", (rows) => {
+        abandoned += rows.length;
+        if (abandoned >= 3) gone.abort();
+      }, gone.signal);
+      await stopped;
+      expect(abandoned).toBeGreaterThanOrEqual(3);
       await sup.stop();
       // Live: 3 → y = 6 (1 and 2 give y ≤ 4); its total is 6.
       expect(live).toEqual([[6, 6]]);
