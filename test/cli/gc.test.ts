@@ -3,13 +3,10 @@
 // allocation of 0 (archived files go, the current file stays), then removed
 // whole once its grace period is over; with --dry-run files are only named.
 
-import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { REPO, ramen, tempDir, until } from "./run-ramen.js";
-
-const MAIN = path.join(REPO, "dist/cli/main.js");
+import { ramen, startDaemon, stopProcess, tempDir, until } from "./run-ramen.js";
 
 describe("ramen gc", () => {
   it("trims, then removes, the archive of a function gone from the running configuration", () => {
@@ -47,19 +44,14 @@ describe("ramen supervisor --gc-loop --archivist-loop", () => {
     mkdirSync(archive, { recursive: true });
     const sealed = path.join(archive, "0000000000000000_0000000000000010_1000000_2000000.arrow");
     writeFileSync(sealed, "x".repeat(100));
-    const daemon = spawn(process.execPath, [MAIN, "--site", "here", "supervisor", "--stdout", "--gc-loop", "0.5", "--archivist-loop", "0.5"], {
-      env: { ...process.env, ...env },
-      stdio: "ignore",
-    });
+    const daemon = startDaemon(env, ["--gc-loop", "0.5", "--archivist-loop", "0.5"], ["--site", "here"]);
     try {
       // gc trims the archive of a function that no longer exists; the archivist writes its files.
       await until("gc", () => (existsSync(sealed) ? undefined : true));
       await until("the archivist", () => (existsSync(path.join(dir, "archivist", "v1", "allocs", "here.json")) ? true : undefined));
       expect(existsSync(path.join(dir, "archivist", "v1", "stats", "here.json"))).toBe(true);
     } finally {
-      const exited = new Promise((r) => daemon.once("exit", r));
-      daemon.kill("SIGTERM");
-      await exited;
+      await stopProcess(daemon);
       cleanup();
     }
   }, 30_000);

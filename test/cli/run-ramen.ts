@@ -1,7 +1,7 @@
 // Runs the built `ramen` command (dist/, made by `npm run build` before the
 // tests) as a user would, and captures its output and exit code.
 
-import { spawnSync } from "node:child_process";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
@@ -41,4 +41,17 @@ export async function until<T>(what: string, probe: () => T | undefined, timeout
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 200));
   }
+}
+
+/** A `ramen supervisor --stdout` daemon on the state directory of `env` (extra arguments after the command). */
+export function startDaemon(env: Record<string, string>, args: readonly string[] = [], globals: readonly string[] = []): ChildProcess {
+  return spawn(process.execPath, [MAIN, ...globals, "supervisor", "--stdout", ...args], { env: { ...process.env, ...env }, stdio: "ignore" });
+}
+
+/** Sends `signal` to a child process still running and waits for its exit. */
+export async function stopProcess(child: ChildProcess, signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once("exit", r));
+  child.kill(signal);
+  await exited;
 }

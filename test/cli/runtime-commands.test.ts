@@ -6,7 +6,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { REPO, ramen, tempDir, until } from "./run-ramen.js";
+import { REPO, ramen, startDaemon, stopProcess, tempDir, until } from "./run-ramen.js";
 
 const MAIN = path.join(REPO, "dist/cli/main.js");
 
@@ -64,14 +64,12 @@ describe("with a supervisor", () => {
       path.join(stateDir, "alerting", "contacts.json"),
       JSON.stringify({ contacts: [{ name: "file", via: { Exec: `printf '%s %s\\n' \${name|shell} \${host|shell} >> ${path.join(dir, "alerts.txt")}` } }] }),
     );
-    daemon = spawn(process.execPath, [MAIN, "supervisor", "--stdout"], { env: { ...process.env, ...env }, stdio: "ignore" });
+    daemon = startDaemon(env);
     await until("the supervisor", () => (ramen(["ps"], { env }).status === 0 ? true : undefined));
   });
 
   afterAll(async () => {
-    const exited = new Promise((r) => daemon.once("exit", r));
-    daemon.kill("SIGTERM");
-    await exited;
+    await stopProcess(daemon);
     cleanup();
   });
 

@@ -5,24 +5,13 @@
 // what the live run produced for that range; and a supervisor killed while
 // archiving leaves every written batch readable.
 
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { REPO, ramen, tempDir, until } from "../cli/run-ramen.js";
+import { ramen, startDaemon, stopProcess, tempDir, until } from "../cli/run-ramen.js";
 
-const MAIN = path.join(REPO, "dist/cli/main.js");
-
-function startDaemon(env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, [MAIN, "supervisor", "--stdout"], { env: { ...process.env, ...env }, stdio: "ignore" });
-}
-
-async function stop(daemon: ChildProcess, signal: NodeJS.Signals): Promise<void> {
-  if (daemon.exitCode !== null || daemon.signalCode !== null) return;
-  const exited = new Promise((r) => daemon.once("exit", r));
-  daemon.kill(signal);
-  await exited;
-}
+const stop = stopProcess;
 
 describe("tail --since/--until", () => {
   const { dir, cleanup } = tempDir();

@@ -4,14 +4,13 @@
 // crashed function restarting without losing or repeating a tuple, and the
 // programs coming back after the supervisor restarts.
 
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { REPO, ramen, tempDir, until } from "../cli/run-ramen.js";
+import { REPO, ramen, startDaemon, stopProcess, tempDir, until } from "../cli/run-ramen.js";
 
 const FIXTURES = path.resolve(REPO, "../shared/fixtures");
-const MAIN = path.join(REPO, "dist/cli/main.js");
 
 /** name → [balance, operations] after the whole file, computed from the fixture itself. */
 function expectedBalances(): Map<string, [number, number]> {
@@ -34,16 +33,12 @@ describe("ramen supervisor, run, ps, tail, kill", () => {
   const env = { RAMEN_DIR: stateDir };
   let daemon: ChildProcess | undefined;
 
-  const startDaemon = async () => {
-    daemon = spawn(process.execPath, [MAIN, "supervisor", "--stdout", "--dont-log-time"], { env: { ...process.env, ...env }, stdio: "ignore" });
+  const restartDaemon = async () => {
+    daemon = startDaemon(env);
     await until("the supervisor", () => (ramen(["ps"], { env }).status === 0 ? true : undefined));
   };
   const stopDaemon = async () => {
-    const d = daemon;
-    if (!d || d.exitCode !== null) return;
-    const exited = new Promise((r) => d.once("exit", r));
-    d.kill("SIGTERM");
-    await exited;
+    if (daemon) await stopProcess(daemon);
   };
 
   beforeAll(async () => {
@@ -54,7 +49,7 @@ describe("ramen supervisor, run, ps, tail, kill", () => {
     );
     writeFileSync(path.join(lib, "bank", "totals.ramen"), "DEFINE balances AS FROM ../ingest/operations SELECT name, SUM amount AS balance, COUNT amount AS operations GROUP BY name KEEP;\n");
     writeFileSync(path.join(lib, "bank", "alerts.ramen"), "DEFINE low AS FROM ../totals/balances WHERE balance < 100 SELECT name, balance;\n");
-    await startDaemon();
+    await restartDaemon();
   });
 
   afterAll(async () => {
@@ -111,7 +106,7 @@ describe("ramen supervisor, run, ps, tail, kill", () => {
     const config = JSON.parse(readFileSync(configFile, "utf8")) as { programs: Record<string, unknown>[] };
     config.programs.push({ ...config.programs[0]!, program: "ghost", signature: "0".repeat(32) });
     writeFileSync(configFile, JSON.stringify(config));
-    await startDaemon();
+    await restartDaemon();
     const ghost = ramen(["ps", "-a", "ghost*"], { env }).stdout.split("\t");
     expect(ghost[1]).toBe("ghost/");
     expect(ghost.at(-1)).toMatch(/^cannot load its compiled program/);
