@@ -21,7 +21,7 @@ import type { NType } from "../../grammar/types.js";
 import type { InlineRefs, InlineStateful } from "../../stdlib/entry.js";
 import { storageOf, typedArrayOf } from "../../stdlib/inline-state.js";
 import { entryOf } from "../../stdlib/registry.js";
-import type { AggregateIR, EventTimeFieldIR, EventTimeIR, FunctionIR, OutputField, ProgramIR, ReadIR, TCall, TExpr, TupleVariable } from "../ir.js";
+import type { AggregateIR, EventTimeFieldIR, EventTimeIR, FunctionIR, OutputField, ReadIR, TCall, TExpr, TupleVariable } from "../ir.js";
 import { childTExprs, walkTExpr } from "../ir.js";
 import { type ExprEnv, type GeneratedExpr, IdentifierPool, dataLiteral, generateExpr, implCall, implCallLiteral, stringLiteral } from "./expr.js";
 
@@ -31,13 +31,13 @@ export function factoryName(fn: FunctionIR, index: number): string {
 }
 
 /** The JS source of the factory of `fn`. */
-export function generateFunction(fn: FunctionIR, program: ProgramIR, index: number): string {
+export function generateFunction(fn: FunctionIR, index: number): string {
   const op = fn.operation;
   switch (op.kind) {
     case "aggregate":
-      return new AggregateGenerator(fn, op, program, factoryName(fn, index)).generate();
+      return new AggregateGenerator(fn, op, factoryName(fn, index)).generate();
     case "read":
-      return generateRead(fn, op, program, factoryName(fn, index));
+      return generateRead(fn, op, factoryName(fn, index));
     case "listen":
       return generateListen(fn, factoryName(fn, index));
   }
@@ -144,7 +144,7 @@ function indent(lines: readonly string[], depth = 1): string[] {
 
 // ---- READ -------------------------------------------------------------------------------------
 
-function generateRead(fn: FunctionIR, op: ReadIR, program: ProgramIR, name: string): string {
+function generateRead(fn: FunctionIR, op: ReadIR, name: string): string {
   const ids = new IdentifierPool();
   const params = new ParamNames(ids);
   const hoisted: string[] = [];
@@ -208,8 +208,6 @@ function generateRead(fn: FunctionIR, op: ReadIR, program: ProgramIR, name: stri
     ]),
     "}",
   ].join("\n");
-  // `program` is part of the signature for symmetry with the other kinds.
-  void program;
 }
 
 function generateListen(fn: FunctionIR, name: string): string {
@@ -283,7 +281,6 @@ class AggregateGenerator {
   constructor(
     private readonly fn: FunctionIR,
     private readonly op: AggregateIR,
-    private readonly program: ProgramIR,
     private readonly name: string,
   ) {
     this.input = fn.parents.length === 0 ? "none" : op.sort ? "row" : "columns";
@@ -301,7 +298,6 @@ class AggregateGenerator {
     });
     this.hooks = this.usesEventTime ? EVENT_TIME_HOOKS : RUNTIME_HOOKS;
     this.loopLocals = !this.usesEventTime && !op.sort;
-    void this.program;
   }
 
   // ---- expressions ----
@@ -401,7 +397,7 @@ class AggregateGenerator {
         if (stateKey(x) !== "") calls.push(x);
         return;
       }
-      walkChildren(x, visit);
+      for (const c of childTExprs(x)) visit(c);
     };
     visit(e);
     return calls;
@@ -1060,8 +1056,4 @@ function isScalarKey(t: NType): boolean {
     default:
       return false;
   }
-}
-
-function walkChildren(e: TExpr, visit: (x: TExpr) => void): void {
-  for (const c of childTExprs(e)) visit(c);
 }

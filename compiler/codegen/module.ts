@@ -29,7 +29,7 @@ function runIfSource(program: ProgramIR): string {
  * loads it as it is, without loading the TypeScript compiler.
  */
 export function generateModule(program: ProgramIR): string {
-  const factories = program.functions.map((fn, i) => generateFunction(fn, program, i));
+  const factories = program.functions.map((fn, i) => generateFunction(fn, i));
   const table = [
     "export const functions = {",
     ...program.functions.map((fn, i) => `  ${stringLiteral(fn.name)}: ${factoryName(fn, i)},`),

@@ -2,7 +2,6 @@
 // calls by name. Generated modules import nothing, so that they load the same
 // way from any place (a data: URL, a worker thread, a copy in the state dir).
 
-import type { NType } from "../../grammar/types.js";
 import { CastFailure, castValue } from "../../stdlib/cast.js";
 import { compareValues } from "../../stdlib/compare.js";
 import { entryOf } from "../../stdlib/registry.js";
@@ -51,7 +50,7 @@ export const RUNTIME_LIB = {
   entryOf,
   castValue,
   CastFailure,
-  columnReaderOf: (t: NType, data: Parameters<typeof columnReaderOf>[1]) => columnReaderOf(t, data),
+  columnReaderOf,
   keyPart,
   compareValues,
   GroupHeap,
