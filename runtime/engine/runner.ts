@@ -4,7 +4,7 @@
 // is the execution core: the supervisor's worker threads drive it from ring
 // buffers (runtime/supervisor/worker.ts); tests and benchmarks in one thread.
 
-import type { RecordBatch } from "apache-arrow";
+import type { RecordBatch, Schema } from "apache-arrow";
 import type { FunctionIR } from "../../compiler/ir.js";
 import type { Value } from "../../stdlib/values.js";
 import { BatchBuilder } from "../arrow/builder.js";
@@ -65,6 +65,11 @@ export class FunctionRunner {
       stats: this.stats,
     };
     this.task = factory(context);
+  }
+
+  /** The schema of its output batches: every output field, then `#start` and `#stop`. */
+  get schema(): Schema {
+    return this.builder.schema;
   }
 
   /** The index of each output field by name, `#start`/`#stop` included. */

@@ -22,7 +22,6 @@ import { formatDiagnostic, isRamenError } from "../../grammar/diagnostics.js";
 import { seededRandom } from "../../stdlib/random.js";
 import { bytesOfText, type Value } from "../../stdlib/values.js";
 import { ArchiveWriter } from "../archive/writer.js";
-import { START_FIELD, STOP_FIELD } from "../arrow/builder.js";
 import { arrowSchemaOf, type RaqlField } from "../arrow/schema.js";
 import { decodeBatch, encodeBatch } from "../arrow/ipc.js";
 import type { FunctionFactory } from "../engine/api.js";
@@ -217,7 +216,8 @@ class FunctionTaskLoop {
       const fn = this.spec.fn;
       this.archive = ArchiveWriter.open({
         dir: spec.dir,
-        schema: arrowSchemaOf([...fn.output, START_FIELD, STOP_FIELD]),
+        // the batches it archives are built with this very schema
+        schema: this.runner.schema,
         site: spec.site,
         fq: this.spec.fq,
         time: fn.eventTime ? "event" : "arrival",
