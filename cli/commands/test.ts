@@ -12,7 +12,7 @@ import { RamenError, diag, formatDiagnostic, isRamenError } from "../../grammar/
 import type { SourceFile } from "../../grammar/source.js";
 import type { Value } from "../../stdlib/values.js";
 import { storeProgram } from "../../runtime/supervisor/state.js";
-import { Checker, type CompiledOutput, compileOutput, paramValue, readTestFile, type TestDescription, type TestProgram } from "../../runtime/testing/index.js";
+import { Checker, type CompiledOutput, compileOutput, paramValue, testDescription, type TestDescription, type TestProgram } from "../../runtime/testing/index.js";
 import { type Hosted, hostSupervisor } from "../hosting.js";
 import { log } from "../log.js";
 import { ProgramLoader } from "../programs.js";
@@ -74,7 +74,8 @@ function instanceParams(p: TestProgram, ir: ProgramIR, testSource: SourceFile): 
   for (const param of ir.params) values[param.name] = valueFromJson(param.default, param.type.type);
   for (const override of p.params) {
     const declared = ir.params.find((d) => d.name === override.name);
-    if (!declared) throw RamenError.of("noSuchParameter", { name: override.name, available: ir.params.map((d) => d.name).join(", ") || "none" });
+    // The message of `ramen run -p` (test-format.md §2.1).
+    if (!declared) throw RamenError.of("runUnusedParameter", { names: override.name });
     values[override.name] = paramValue(override, declared.type, testSource);
   }
   return values;
@@ -102,10 +103,11 @@ async function runTest(file: string, opts: TestOptions, globals: GlobalTestOptio
   log.debug(`Test ${name}: state directory ${stateDir}`);
   let hosted: Hosted | undefined;
   try {
-    const test = readTestFile(file);
+    // Read once: its text also serves the messages about parameter values.
+    const testSource = readSource(file);
+    const test = testDescription(testSource);
     for (const w of test.warnings) log.warning(formatDiagnostic(w));
     const compiled = await compileSources(test);
-    const testSource = readSource(file);
     const instances = test.programs.map((p) => {
       const c = compiled.get(p.sourcePath)!;
       return { program: p, compiled: c, params: instanceParams(p, c.ir, testSource) };
@@ -141,7 +143,7 @@ async function runTest(file: string, opts: TestOptions, globals: GlobalTestOptio
       for (const output of outputs) {
         const checker = new Checker(output, { startTime, timeoutFactor });
         let cancel = () => {};
-        if (checker.state === "running" && supervisor.functionInfo(output.fq)) {
+        if (checker.state === "running" && supervisor.hasFunction(output.fq)) {
           const width = output.fields.length;
           const sub = supervisor.subscribe(output.fq, (rows) => {
             for (const row of rows) if (checker.feed(row.slice(0, width), Date.now() / 1000) !== "running") break;

@@ -130,7 +130,7 @@ export class ControlServer {
       case "ps":
         return send({ id: req.id, result: sup.ps((p["pattern"] as string | undefined) ?? "*", Boolean(p["showAll"])) });
       case "functions":
-        return send({ id: req.id, result: sup.functionNames.map((fq) => ({ fq, fn: sup.functionInfo(fq)!.fn, running: sup.functionInfo(fq)!.running })) });
+        return send({ id: req.id, result: sup.definedFunctions() });
       case "notify": {
         const warnings = sup.deliverNotification({
           worker: "CLI",
@@ -178,8 +178,7 @@ export class ControlServer {
         const last = (p["last"] as number | undefined) ?? 0;
         const follow = Boolean(p["follow"]);
         if (last > 0) {
-          const cached = await sup.lastTuples(fq);
-          const rows = cached.rows.slice(-last).map((r, i) => rowToJson([...r, ...cached.times.slice(-last)[i]!]));
+          const rows = (await sup.lastTuples(fq)).slice(-last).map(rowToJson);
           if (rows.length > 0) send({ id: req.id, batch: rows });
         }
         if (!follow) return send({ id: req.id, end: true });

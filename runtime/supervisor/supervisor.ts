@@ -11,7 +11,7 @@ import { existsSync, mkdirSync, rmSync } from "node:fs";
 import * as path from "node:path";
 import { MessageChannel, type MessagePort } from "node:worker_threads";
 import { hostname } from "node:os";
-import type { RecordBatch, Schema } from "apache-arrow";
+import type { RecordBatch } from "apache-arrow";
 import { Piscina } from "piscina";
 import { type FunctionIR, type ProgramIR, valueFromJson } from "../../compiler/ir.js";
 import { RamenError } from "../../grammar/diagnostics.js";
@@ -37,7 +37,7 @@ import { batchesOfRows } from "../arrow/builder.js";
 import { formatDate } from "../../stdlib/format.js";
 import { releaseWriterLock } from "../archive/locks.js";
 import { archivistPaths, readAllocations } from "../archivist/index.js";
-import { archiveSchemaHash } from "./defined.js";
+import { archiveSchemaHash, archiveSchemaOf } from "./defined.js";
 import { planReplay } from "./replay-plan.js";
 
 export interface SupervisorLog {
@@ -577,13 +577,11 @@ export class Supervisor {
 
   // ---- tail ---------------------------------------------------------------------------------------
 
-  /** The public output fields of a function, or an error naming it. */
-  functionInfo(fq: string): { fn: FunctionIR; running: boolean } | undefined {
-    const f = this.functions.get(fq);
-    return f && { fn: f.fn, running: f.task !== undefined };
+  hasFunction(fq: string): boolean {
+    return this.functions.has(fq);
   }
 
-  /** Every function with its parents (fq names), as `ramen gc` and the archivist need them. */
+  /** Every function with its parents (fq names): what clients, `ramen gc` and the archivist need. */
   definedFunctions(): { fq: string; fn: FunctionIR; parents: string[] }[] {
     return [...this.functions.values()].map((f) => ({
       fq: f.fq,
@@ -592,43 +590,26 @@ export class Supervisor {
     }));
   }
 
-  get functionNames(): string[] {
-    return [...this.functions.keys()];
-  }
-
-  /** The last tuples a function emitted (its output cache), as rows of its public fields with event times. */
-  async lastTuples(fq: string): Promise<{ rows: Value[][]; times: [number, number][] }> {
+  /** The last tuples a function emitted (its output cache), as clients get them: public fields, #start, #stop. */
+  async lastTuples(fq: string): Promise<Value[][]> {
     const f = this.functions.get(fq);
-    if (!f || !f.port) return { rows: [], times: [] };
+    if (!f || !f.port) return [];
     const request = this.nextRequest++;
     const batches = await new Promise<Uint8Array[]>((resolve) => {
       f.cacheRequests.set(request, resolve);
       this.send(f, { kind: "cache", request });
       setTimeout(() => resolve([]), 5000).unref();
     });
-    const fields: RaqlField[] = [...f.fn.output, START_FIELD, STOP_FIELD];
-    const schema = arrowSchemaOf(fields);
-    const publicIdx = f.fn.output.map((o, k) => (o.private ? -1 : k)).filter((k) => k >= 0);
-    const rows: Value[][] = [];
-    const times: [number, number][] = [];
-    for (const bytes of batches) {
-      const reader = new BatchReader(decodeBatch(bytes, schema), fields);
-      for (let i = 0; i < reader.numRows; i++) {
-        const row = reader.row(i);
-        rows.push(publicIdx.map((k) => row[k]!));
-        times.push([row[fields.length - 2] as number, row[fields.length - 1] as number]);
-      }
-    }
-    return { rows, times };
+    const schema = archiveSchemaOf(f.fn);
+    const { columns } = clientView(f.fn);
+    return batches.flatMap((bytes) => rowsOf({ batch: decodeBatch(bytes, schema), selection: null }, columns));
   }
 
   /** Streams the function's new output (public fields, then #start, #stop) to `onRows` until cancelled. */
   subscribe(fq: string, onRows: (rows: Value[][]) => void): Subscription {
     const f = this.functions.get(fq);
     if (!f) throw RamenError.of("unknownWorker", { fq, hint: "" });
-    const outputs = f.fn.output.map((o, k) => ({ o, k })).filter(({ o }) => !o.private);
-    const fields: RaqlField[] = [...outputs.map(({ o }) => ({ name: o.name, type: o.type })), START_FIELD, STOP_FIELD];
-    const columns = [...outputs.map(({ k }) => k), f.fn.output.length, f.fn.output.length + 1];
+    const { fields, columns } = clientView(f.fn);
     const ring = createRing(this.options.linkSize ?? DEFAULT_RING_CAPACITY);
     const client: Client = { id: `client-${this.nextClientId++}`, fq, ring, columns, channels: [0], cancelled: false, hidden: true };
     this.clients.set(client.id, client);
@@ -645,25 +626,7 @@ export class Supervisor {
       this.send(f, { kind: "outputs", entries: this.outputsOf(f), sync: request });
       setTimeout(() => resolve(undefined), 5000).unref();
     });
-    const schema: Schema = arrowSchemaOf(fields);
-    const reader = new RingReader(client.ring);
-    const done = (async () => {
-      while (!client.cancelled && !this.stopped) {
-        const m = reader.peek();
-        if (m === undefined) {
-          await reader.waitAsync(100);
-          continue;
-        }
-        if (m.kind === MessageKind.batch) {
-          const batch: RecordBatch = readBatch(m, schema);
-          reader.release();
-          const r = new BatchReader(batch, fields);
-          const rows: Value[][] = [];
-          for (let i = 0; i < r.numRows; i++) rows.push(r.row(i));
-          onRows(rows);
-        } else reader.release();
-      }
-    })();
+    const done = this.readClient(client, fields, onRows, () => client.cancelled || this.stopped);
     return {
       fields,
       firstSeq,
@@ -677,38 +640,6 @@ export class Supervisor {
   }
 
   // ---- replays (archival.md §6) -------------------------------------------------------------------
-
-  /** The functions from `from` down to `to` along running links, or undefined when `to` does not descend from `from`. */
-  private pathBetween(from: string, to: string): string[] | undefined {
-    const previous = new Map<string, string>();
-    const queue = [from];
-    while (queue.length > 0) {
-      const at = queue.shift()!;
-      if (at === to) {
-        const path = [to];
-        while (path[0] !== from) path.unshift(previous.get(path[0]!)!);
-        return path;
-      }
-      for (const l of this.links.values()) {
-        if (l.parent !== at || previous.has(l.child) || l.child === from) continue;
-        previous.set(l.child, at);
-        queue.push(l.child);
-      }
-    }
-    return undefined;
-  }
-
-  /**
-   * Rebuilds `target`'s output from the archived output of its ancestor
-   * `source` (full output batches with #start/#stop) along the links between
-   * them: see runReplay.
-   */
-  async replay(source: string, target: string, batches: AsyncIterable<RecordBatch>, onRows: (rows: Value[][]) => void): Promise<void> {
-    const path = this.pathBetween(source, target);
-    if (!path || path.length < 2) throw new Error(`internal: ${target} is not fed by ${source}`);
-    const links = path.slice(0, -1).map((fq, i) => [fq, path[i + 1]!] as const);
-    return this.runReplay(new Map([[source, batches]]), links, target, onRows);
-  }
 
   /**
    * Runs a replay (archival.md §6.3–6.6): the archived output of each source
@@ -763,21 +694,19 @@ export class Supervisor {
       const f = this.functions.get(fq)!;
       this.send(f, { kind: "replay", channel, sources: upstream(fq).size });
     }
-    const f = this.functions.get(target)!;
-    const outputs = f.fn.output.map((o, k) => ({ o, k })).filter(({ o }) => !o.private);
-    const fields: RaqlField[] = [...outputs.map(({ o }) => ({ name: o.name, type: o.type })), START_FIELD, STOP_FIELD];
+    const { fields, columns } = clientView(this.functions.get(target)!.fn);
     const client: Client = {
       id: `replay-client-${channel}`,
       fq: target,
       ring: createRing(this.options.linkSize ?? DEFAULT_RING_CAPACITY),
-      columns: [...outputs.map(({ k }) => k), f.fn.output.length, f.fn.output.length + 1],
+      columns,
       channels: [channel],
       cancelled: false,
     };
     this.clients.set(client.id, client);
     this.reconcile();
     try {
-      const reading = this.readClient(client, arrowSchemaOf(fields), fields, sources.size, onRows, over);
+      const reading = this.readClient(client, fields, onRows, over, sources.size);
       const replayers = [...sources].map(async ([source, batches]) => {
         const src = this.functions.get(source)!;
         const names = src.fn.output.map((o) => o.name);
@@ -802,8 +731,12 @@ export class Supervisor {
     }
   }
 
-  /** Reads a replay client's ring until the markers of every source came (or a stop). */
-  private async readClient(client: Client, schema: Schema, fields: readonly RaqlField[], sources: number, onRows: (rows: Value[][]) => void, over: () => boolean): Promise<void> {
+  /**
+   * Reads a client's ring, handing its rows to `onRows`, until `over()` or,
+   * for a replay, until the end markers of its `sources` came.
+   */
+  private async readClient(client: Client, fields: readonly RaqlField[], onRows: (rows: Value[][]) => void, over: () => boolean, sources = Infinity): Promise<void> {
+    const schema = arrowSchemaOf(fields);
     const reader = new RingReader(client.ring);
     const ended = new Set<string>();
     while (!over()) {
@@ -862,10 +795,10 @@ export class Supervisor {
     const plan = planReplay(graph, fq, since, Math.min(until, Date.now() / 1000));
     if (!plan) throw this.noArchive(fq, since, until);
     if (plan.sources.size === 1 && plan.sources.has(fq)) {
-      const publicColumns = [...f.fn.output.map((o, k) => (o.private ? -1 : k)).filter((k) => k >= 0), f.fn.output.length, f.fn.output.length + 1];
+      const { columns } = clientView(f.fn);
       for (const b of readArchive(this.archiveDirOf(fq)!, { since, until, ...(beforeSeq !== undefined ? { beforeSeq } : {}) })) {
         if (signal?.aborted) return;
-        onRows(rowsOf(b, publicColumns));
+        onRows(rowsOf(b, columns));
       }
       return;
     }
@@ -1007,8 +940,20 @@ export class Supervisor {
   }
 }
 
+/**
+ * What clients (tails, probes, replays) receive of a function: its public
+ * fields, then #start and #stop, and where they are in its output batches.
+ */
+function clientView(fn: FunctionIR): { fields: RaqlField[]; columns: number[] } {
+  const outputs = fn.output.map((o, k) => ({ o, k })).filter(({ o }) => !o.private);
+  return {
+    fields: [...outputs.map(({ o }) => ({ name: o.name, type: o.type })), START_FIELD, STOP_FIELD],
+    columns: [...outputs.map(({ k }) => k), fn.output.length, fn.output.length + 1],
+  };
+}
+
 /** The selected rows of an archived batch, restricted to `columns`. */
-function rowsOf(b: ArchivedBatch, columns: readonly number[]): Value[][] {
+function rowsOf(b: Pick<ArchivedBatch, "batch" | "selection">, columns: readonly number[]): Value[][] {
   const reader = new BatchReader(b.batch);
   const rows: Value[][] = [];
   const take = (i: number) => rows.push(columns.map((c) => reader.column(c).get(i)));

@@ -229,7 +229,8 @@ describe("a replay", () => {
         yield* batchesOfRows(fieldsOfA, [[10, 3, 3]]);
       }
       const replayed: number[][] = [];
-      await sup.replay("p/a", "p/c", archived(), (rows) => replayed.push(...rows.map((r) => [r[0] as number, Number(r[1])])));
+      const chain = [["p/a", "p/b"], ["p/b", "p/c"]] as const;
+      await sup.runReplay(new Map([["p/a", archived()]]), chain, "p/c", (rows) => replayed.push(...rows.map((r) => [r[0] as number, Number(r[1])])));
       // A replay whose client goes away stops, however much is left to replay.
       async function* endless() {
         for (let t = 0; ; t++) {
@@ -239,7 +240,7 @@ describe("a replay", () => {
       }
       const gone = new AbortController();
       let abandoned = 0;
-      const stopped = sup.runReplay(new Map([["p/a", endless()]]), [["p/a", "p/b"], ["p/b", "p/c"]], "p/c", (rows) => {
+      const stopped = sup.runReplay(new Map([["p/a", endless()]]), chain, "p/c", (rows) => {
         abandoned += rows.length;
         if (abandoned >= 3) gone.abort();
       }, gone.signal);
