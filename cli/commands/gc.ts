@@ -3,7 +3,8 @@
 
 import { Command, Option } from "commander";
 import { archivistPaths, readAllocations } from "../../runtime/archivist/index.js";
-import { DEFAULT_DEL_RATIO, DEFAULT_GRACE, runGcPass } from "../../runtime/archive/gc.js";
+import type { FunctionIR } from "../../compiler/ir.js";
+import { DEFAULT_DEL_RATIO, DEFAULT_GRACE, type GcReport, runGcPass } from "../../runtime/archive/gc.js";
 import { archiveSchemaHash, definedFunctions } from "../../runtime/supervisor/defined.js";
 import { UsageError } from "../errors.js";
 import { log } from "../log.js";
@@ -26,17 +27,27 @@ function positive(text: string, option: string): number {
   return n;
 }
 
-function onePass(stateDir: string, site: string, opts: GcOptions): void {
-  const allocations = new Map(Object.entries(readAllocations(archivistPaths(stateDir, site).allocs) ?? {}));
-  const functions = new Map(definedFunctions(stateDir).map((d) => [d.fq, archiveSchemaHash(d.fn)]));
-  const report = runGcPass({
+/** One gc pass over the archives of the state directory, given the functions that exist (with their current output). */
+export function gcPass(
+  stateDir: string,
+  site: string,
+  functions: readonly { readonly fq: string; readonly fn: FunctionIR }[],
+  opts: { readonly delRatio: number; readonly grace: number; readonly dryRun: boolean },
+): GcReport {
+  return runGcPass({
     stateDir,
     site,
-    allocations,
-    functions,
+    allocations: new Map(Object.entries(readAllocations(archivistPaths(stateDir, site).allocs) ?? {})),
+    functions: new Map(functions.map((d) => [d.fq, archiveSchemaHash(d.fn)])),
+    ...opts,
+    now: Date.now() / 1000,
+  });
+}
+
+function onePass(stateDir: string, site: string, opts: GcOptions): void {
+  const report = gcPass(stateDir, site, definedFunctions(stateDir), {
     delRatio: positive(opts.delRatio, "--del-ratio"),
     grace: positive(opts.grace, "--grace"),
-    now: Date.now() / 1000,
     dryRun: Boolean(opts.dryRun),
   });
   // With --dry-run the would-be deletions are the output; otherwise they are logged.

@@ -6,18 +6,10 @@ import { fileLog, hostSupervisor, untilSignal } from "../hosting.js";
 import { log } from "../log.js";
 import { type GlobalOptions, siteOf, stateDirOf } from "../state.js";
 import { supervisorPaths } from "../../runtime/supervisor/state.js";
-import { DEFAULT_DEL_RATIO, DEFAULT_GRACE, runGcPass } from "../../runtime/archive/gc.js";
-import {
-  archivistPaths,
-  computeAllocations,
-  readAllocations,
-  readConfig,
-  readSiteStats,
-  refreshStats,
-  writeAllocations,
-  writeSmt2Script,
-} from "../../runtime/archivist/index.js";
-import { archiveSchemaHash } from "../../runtime/supervisor/defined.js";
+import { isRamenError } from "../../grammar/diagnostics.js";
+import { DEFAULT_DEL_RATIO, DEFAULT_GRACE } from "../../runtime/archive/gc.js";
+import { allocate, refreshStats } from "../../runtime/archivist/index.js";
+import { gcPass } from "./gc.js";
 import type { Supervisor, SupervisorLog } from "../../runtime/supervisor/supervisor.js";
 
 const DEFAULT_MAX_THREADS = 256;
@@ -104,7 +96,7 @@ async function runSupervisor(options: SupervisorCommandOptions, command: Command
   logTo.info(`supervisor started on ${stateDir} (pid ${process.pid})`);
   await hosted.supervisor.restoreRunningConfig();
   const timers: NodeJS.Timeout[] = [];
-  if (gcEvery !== undefined) timers.push(setInterval(() => gcPass(stateDir, site, hosted.supervisor, logTo), gcEvery * 1000));
+  if (gcEvery !== undefined) timers.push(setInterval(() => supervisorGcPass(stateDir, site, hosted.supervisor, logTo), gcEvery * 1000));
   if (archivistEvery !== undefined) {
     let running = false;
     timers.push(
@@ -122,18 +114,9 @@ async function runSupervisor(options: SupervisorCommandOptions, command: Command
 }
 
 /** One gc pass over the supervisor's own functions (cli-runtime.md §6.13). */
-function gcPass(stateDir: string, site: string, supervisor: Supervisor, logTo: SupervisorLog): void {
+function supervisorGcPass(stateDir: string, site: string, supervisor: Supervisor, logTo: SupervisorLog): void {
   try {
-    const report = runGcPass({
-      stateDir,
-      site,
-      allocations: new Map(Object.entries(readAllocations(archivistPaths(stateDir, site).allocs) ?? {})),
-      functions: new Map(supervisor.definedFunctions().map((d) => [d.fq, archiveSchemaHash(d.fn)])),
-      delRatio: DEFAULT_DEL_RATIO,
-      grace: DEFAULT_GRACE,
-      now: Date.now() / 1000,
-      dryRun: false,
-    });
+    const report = gcPass(stateDir, site, supervisor.definedFunctions(), { delRatio: DEFAULT_DEL_RATIO, grace: DEFAULT_GRACE, dryRun: false });
     for (const line of report.lines) logTo.info(line);
   } catch (e) {
     logTo.error(`gc: ${e instanceof Error ? e.message : String(e)}`);
@@ -143,17 +126,14 @@ function gcPass(stateDir: string, site: string, supervisor: Supervisor, logTo: S
 /** One archivist pass: statistics, allocations, then functions archive accordingly (cli-runtime.md §6.12). */
 async function archivistPass(stateDir: string, site: string, supervisor: Supervisor, logTo: SupervisorLog): Promise<void> {
   try {
-    const paths = archivistPaths(stateDir, site);
     const running = new Map(supervisor.definedFunctions().map((d) => [d.fq, { parents: d.parents, isRunning: true }]));
     refreshStats(stateDir, site, running);
-    const result = await computeAllocations({ config: readConfig(paths.config), stats: readSiteStats(paths.stats), site, previous: readAllocations(paths.allocs) });
-    writeSmt2Script(paths.smt2, result.smt2);
-    for (const d of result.diagnostics) (d.severity === "error" ? logTo.error : logTo.warning)(`archivist: ${d.message}`);
-    if (result.kind === "solved") {
-      writeAllocations(paths.allocs, result.allocations);
-      logTo.info(`archivist: ${supervisor.reconfigureArchives()} function(s) archiving`);
-    }
+    const { diagnostics } = await allocate(stateDir, site);
+    for (const d of diagnostics) (d.severity === "error" ? logTo.error : logTo.warning)(`archivist: ${d.message}`);
+    logTo.info(`archivist: ${supervisor.reconfigureArchives()} function(s) archiving`);
   } catch (e) {
-    logTo.error(`archivist: ${e instanceof Error ? e.message : String(e)}`);
+    // Unsatisfiable: the previous allocations stay in force.
+    const messages = isRamenError(e) ? e.diagnostics.map((d) => d.message) : [e instanceof Error ? e.message : String(e)];
+    for (const m of messages) logTo.error(`archivist: ${m}`);
   }
 }
