@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { RamenError } from "../../../grammar/diagnostics.js";
 import { formatTable, resolveColumn, type TableColumn } from "../../../cli/format/table.js";
+import { messageOf } from "./message-of.js";
 
 // Expected lines written by hand from cli-runtime.md §3.2 and §3.4; dates in UTC.
 const savedTz = process.env.TZ;
@@ -29,15 +29,6 @@ const ROWS = [
   ["s1", "p/c", undefined, 1 / 3, null, 86_400 + 600, undefined, 99n],
 ];
 
-function messageOf(f: () => unknown): string {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(RamenError);
-    return (e as RamenError).message;
-  }
-  throw new Error("no error");
-}
 
 describe("default output", () => {
   it("separates values by tabs, without header, n/a for unknown values", () => {

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { RamenError } from "../../../grammar/diagnostics.js";
 import { T, notNull, nullable } from "../../../grammar/types.js";
 import { SECONDS, SECONDS_REL } from "../../../grammar/units.js";
 import type { OutputField } from "../../../cli/format/fields.js";
 import { formatTable } from "../../../cli/format/table.js";
 import { tailFormatter, type TailOptions } from "../../../cli/format/tail.js";
 import { bytesOfText } from "../../../stdlib/values.js";
+import { messageOf } from "./message-of.js";
 
 // Expected lines written by hand from cli-runtime.md §3.1–§3.3 and §6.5; dates in UTC.
 const savedTz = process.env.TZ;
@@ -32,15 +32,6 @@ const WITH_NULLS = [2, null, 0, 0, null, 0, 0n];
 
 const DEFAULTS: TailOptions = { separator: ",", nullText: "<NULL>", raw: false, withUnits: false, withEventTimes: false };
 
-function messageOf(f: () => unknown): string {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(RamenError);
-    return (e as RamenError).message;
-  }
-  throw new Error("no error");
-}
 
 describe("lines", () => {
   it("prints every public field in output order, values per §3.1", () => {

@@ -1,8 +1,8 @@
 import fc from "fast-check";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { RamenError } from "../../../grammar/diagnostics.js";
 import { checkTimeRange, parseTime } from "../../../cli/format/time.js";
 import { formatDate } from "../../../stdlib/format.js";
+import { messageOf } from "./message-of.js";
 
 // Expected times from cli-runtime.md §7, computed with Date.UTC and the
 // offsets of America/New_York (UTC−5 in January, UTC−4 in July).
@@ -19,15 +19,6 @@ const utc = (y: number, mon: number, d: number, h = 0, min = 0, s = 0) => Date.U
 /** 2024-01-15 13:00 in New York. */
 const NOW = utc(2024, 1, 15, 18);
 
-function messageOf(f: () => unknown): string {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(RamenError);
-    return (e as RamenError).message;
-  }
-  throw new Error("no error");
-}
 
 describe("parseTime", () => {
   it("reads now and UNIX timestamps", () => {

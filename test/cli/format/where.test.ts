@@ -1,11 +1,11 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { RamenError } from "../../../grammar/diagnostics.js";
 import { T, notNull, nullable, type NType } from "../../../grammar/types.js";
 import type { OutputField } from "../../../cli/format/fields.js";
 import { parseWhere, parseWheres } from "../../../cli/format/where.js";
 import { renderValue } from "../../../stdlib/format.js";
 import { bytesOfText, type Value } from "../../../stdlib/values.js";
+import { messageOf } from "./message-of.js";
 
 // Expected verdicts written by hand from cli-runtime.md §6.5.
 
@@ -28,15 +28,6 @@ function accepts(filter: string, values: Value[]): boolean {
   return parseWhere(filter, FIELDS).test(values);
 }
 
-function messageOf(f: () => unknown): string {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(RamenError);
-    return (e as RamenError).message;
-  }
-  throw new Error("no error");
-}
 
 describe("operators", () => {
   const three = tuple({ n: 3 });
