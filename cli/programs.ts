@@ -49,6 +49,10 @@ export function writeFileAtomic(file: string, content: string): void {
   renameSync(tmp, file);
 }
 
+export type ProgramLocation =
+  | { readonly kind: "compiled"; readonly compiled: CompiledProgram; readonly source?: string }
+  | { readonly kind: "source"; readonly path: string; readonly stale: boolean };
+
 export interface CompileResult {
   readonly compiled: CompiledProgram;
   readonly warnings: readonly Diagnostic[];
@@ -102,18 +106,27 @@ export class ProgramLoader {
     if (this.inProgress.includes(name)) {
       throw RamenError.of("cycle", { path: [...this.inProgress.slice(this.inProgress.indexOf(name)), name].join(" -> ") });
     }
+    const found = this.locate(name);
+    if (found?.kind === "compiled") return this.remember(name, schemaOfProgram(found.compiled.ir));
+    if (found?.kind === "source") return this.remember(name, schemaOfProgram(this.check(readSource(found.path), name).ir));
+    return undefined;
+  }
+
+  /**
+   * A program name (without `#suffix`) along the lib paths: its `.x` when
+   * there is no source or the `.x` was compiled from the source as it is,
+   * else its source (`stale`: an out-of-date `.x` is next to it).
+   */
+  locate(name: string): ProgramLocation | undefined {
     for (const lib of this.libPaths) {
       const base = path.join(lib, ...name.split("/"));
       const sourceFile = base + ".ramen";
       const hasSource = existsSync(sourceFile);
       const compiled = existsSync(base + ".x") ? readCompiled(base + ".x") : undefined;
       if (compiled && (!hasSource || compiled.source_md5 === md5(readFileSync(sourceFile, "latin1")))) {
-        return this.remember(name, schemaOfProgram(compiled.ir));
+        return { kind: "compiled", compiled, ...(hasSource ? { source: sourceFile } : {}) };
       }
-      if (hasSource) {
-        const { ir } = this.check(readSource(sourceFile), name);
-        return this.remember(name, schemaOfProgram(ir));
-      }
+      if (hasSource) return { kind: "source", path: sourceFile, stale: compiled !== undefined };
     }
     return undefined;
   }

@@ -3,7 +3,6 @@
 // §6.2), compiled when needed, with its `-p` parameter values checked
 // against the declared types.
 
-import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { type ProgramIR, valueToJson } from "../compiler/ir.js";
 import { RamenError } from "../grammar/diagnostics.js";
@@ -12,7 +11,7 @@ import type { RunProgram } from "../runtime/supervisor/control.js";
 import { LiteralFailure, readLiteral } from "../runtime/testing/expect.js";
 import { UsageError } from "./errors.js";
 import { log } from "./log.js";
-import { type CompiledProgram, ProgramLoader, md5, readCompiled } from "./programs.js";
+import { type CompiledProgram, ProgramLoader, readCompiled } from "./programs.js";
 import { normalizeProgramName, programNameOfSource, readSource } from "./sources.js";
 
 export interface RunOptions {
@@ -34,16 +33,11 @@ function findProgram(arg: string, loader: ProgramLoader, libPaths: readonly stri
   }
   if (ext === ".ramen") return { compiled: loader.compile(readSource(arg), programNameOfSource(arg, libPaths)).compiled, sourcePath: path.resolve(arg) };
   const name = normalizeProgramName(arg.replace(/#.*$/, ""));
-  for (const lib of libPaths) {
-    const base = path.join(lib, ...name.split("/"));
-    const source = base + ".ramen";
-    const x = existsSync(base + ".x") ? readCompiled(base + ".x") : undefined;
-    if (x && existsSync(source) && x.source_md5 !== md5(readFileSync(source, "latin1"))) {
-      log.info(`Recompiling ${name}: source changed`);
-      return { compiled: loader.compile(readSource(source), name).compiled, sourcePath: path.resolve(source) };
-    }
-    if (x) return { compiled: x, ...(existsSync(source) ? { sourcePath: path.resolve(source) } : {}) };
-    if (existsSync(source)) return { compiled: loader.compile(readSource(source), name).compiled, sourcePath: path.resolve(source) };
+  const found = loader.locate(name);
+  if (found?.kind === "compiled") return { compiled: found.compiled, ...(found.source ? { sourcePath: path.resolve(found.source) } : {}) };
+  if (found?.kind === "source") {
+    if (found.stale) log.info(`Recompiling ${name}: source changed`);
+    return { compiled: loader.compile(readSource(found.path), name).compiled, sourcePath: path.resolve(found.path) };
   }
   throw RamenError.of("cannotFindProgram", { name: arg, paths: libPaths.join(", ") });
 }
