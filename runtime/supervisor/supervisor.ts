@@ -849,14 +849,16 @@ export class Supervisor {
       }
     };
     visit(fq);
-    const covered = [...seen]
-      .filter((a) => this.coverage(a).length > 0)
-      .map((a) => `${a} ${this.coverage(a).map((r) => `[${formatDate(r[0])}..${formatDate(r[1])}]`).join(", ")}`);
+    const time = (t: number) => (Number.isFinite(t) ? formatDate(t) : "now");
+    const ranges = (a: string) => `${a} ${this.coverage(a).map((r) => `[${time(r[0])}..${time(r[1])}]`).join(", ")}`;
+    const ancestors = [...seen].filter((a) => this.coverage(a).length > 0).map(ranges);
+    const own = this.coverage(fq).length > 0 ? [`archived: ${ranges(fq)}`] : [];
+    const others = ancestors.length > 0 ? [`archived ancestors: ${ancestors.join(", ")}`] : [];
     return RamenError.of("noArchiveCovers", {
       fq,
-      since: formatDate(since),
-      until: Number.isFinite(until) ? formatDate(until) : "now",
-      archived: covered.length > 0 ? `archived ancestors: ${covered.join(", ")}` : "none is archived",
+      since: time(since),
+      until: time(until),
+      archived: [...own, ...others].join("; ") || "none is archived",
     });
   }
 
