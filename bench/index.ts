@@ -8,7 +8,7 @@ import { benchBatches } from "./batches.js";
 import { benchCsv } from "./csv.js";
 import { benchFrontend } from "./frontend.js";
 import { benchGenerated } from "./generated.js";
-import { benchReadBatch, benchRing } from "./ring.js";
+import { benchBatchCodec, benchReadBatch, benchRing } from "./ring.js";
 import { benchChains, benchPs } from "./runtime.js";
 
 function mops(x: number): string {
@@ -61,6 +61,13 @@ async function main(): Promise<void> {
     "Links: readBatch's private copy of a 1,024-row x 5 numeric columns batch (baseline: decoding in place, zero copy)",
     ["case", "copied us", "in place us", "ratio"],
     readBatch.map((r) => [r.name, r.copiedUs.toFixed(1), r.inPlaceUs.toFixed(1), (r.copiedUs / r.inPlaceUs).toFixed(2)]),
+  );
+
+  const codec = benchBatchCodec();
+  table(
+    "Links: record-batch messages of 1,024 rows x 5 numeric columns (baseline: apache-arrow's VectorAssembler/Message/VectorLoader)",
+    ["case", "ours us", "apache-arrow us", "speed-up"],
+    codec.map((r) => [r.name, r.oursUs.toFixed(2), r.arrowUs.toFixed(2), (r.arrowUs / r.oursUs).toFixed(1) + "x"]),
   );
 
   const generated = await benchGenerated();

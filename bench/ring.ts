@@ -1,15 +1,22 @@
 // Links (runtime/ring): messages through an 8 MiB ring from a worker thread
 // (blocking writes) to the main thread (blocking waits, each payload's bytes
 // read), next to the same bytes copied within one thread into a buffer of
-// the same size. And the cost of readBatch's copy: decoding a 1,024-row
-// batch from a private copy of the ring's bytes vs from the ring in place.
-// Figures are for reading, never asserted.
+// the same size. The cost of readBatch's copy: decoding a 1,024-row batch
+// from a private copy of the ring's bytes vs from the ring in place. And the
+// record-batch messages of runtime/arrow/batch-message.ts, encoded and
+// decoded, next to apache-arrow's own classes for one message
+// (VectorAssembler and Message to encode, Message and VectorLoader to
+// decode: what ipc.ts used before). Figures are for reading, never asserted.
 
 import { performance } from "node:perf_hooks";
 import { Worker } from "node:worker_threads";
 import { T, notNull } from "../grammar/types.js";
 import { BATCH_MAX_ROWS, batchesOfRows } from "../runtime/arrow/builder.js";
-import { decodeBatch, encodeBatch } from "../runtime/arrow/ipc.js";
+import { Message, RecordBatch, Struct, makeData } from "apache-arrow";
+import { RecordBatch as RecordBatchHeader } from "apache-arrow/ipc/metadata/message";
+import { VectorAssembler } from "apache-arrow/visitor/vectorassembler";
+import { VectorLoader } from "apache-arrow/visitor/vectorloader";
+import { decodeBatch, decodeColumns, encodeBatch, encodedBatch } from "../runtime/arrow/ipc.js";
 import { BatchReader } from "../runtime/arrow/reader.js";
 import { DEFAULT_RING_CAPACITY, RING_HEADER_BYTES, RingReader, createRing } from "../runtime/ring/ring.js";
 
@@ -159,4 +166,68 @@ export function benchReadBatch(): ReadBatchBenchResult[] {
   ];
   if (sink === 0) throw new Error("nothing decoded");
   return results;
+}
+
+export interface BatchCodecBenchResult {
+  readonly name: string;
+  /** microseconds per batch */
+  readonly oursUs: number;
+  readonly arrowUs: number;
+}
+
+/** A message encoded by apache-arrow's classes, into `target` (the baseline of encoding). */
+function arrowEncode(batch: RecordBatch, target: Uint8Array): number {
+  const assembled = VectorAssembler.assemble(batch);
+  const header = new RecordBatchHeader(batch.numRows, assembled.nodes, assembled.bufferRegions, null);
+  const metadata = Message.encode(Message.from(header, assembled.byteLength));
+  const bodyAt = 8 + ((metadata.byteLength + 7) & ~7);
+  target.set(metadata, 8);
+  assembled.buffers.forEach((b, j) => target.set(new Uint8Array(b.buffer, b.byteOffset, b.byteLength), bodyAt + assembled.bufferRegions[j]!.offset));
+  return bodyAt + assembled.byteLength;
+}
+
+/** A message decoded by apache-arrow's classes (the baseline of decoding). */
+function arrowDecode(bytes: Uint8Array, batch: RecordBatch): RecordBatch {
+  const metadataLength = new DataView(bytes.buffer, bytes.byteOffset + 4, 4).getInt32(0, true);
+  const message = Message.decode(bytes.subarray(8, 8 + metadataLength));
+  const header = message.header() as RecordBatchHeader;
+  const body = bytes.subarray(8 + metadataLength, 8 + metadataLength + message.bodyLength);
+  const children = new VectorLoader(body, header.nodes, header.buffers, new Map()).visitMany(batch.schema.fields);
+  return new RecordBatch(batch.schema, makeData({ type: new Struct(batch.schema.fields), length: header.length, nullCount: 0, children }));
+}
+
+/**
+ * One 1,024-row batch of 5 numeric columns: encoding into a ring-sized
+ * buffer, decoding to a RecordBatch, and decoding to the columns a function
+ * reads (decodeColumns, what workers do), each next to apache-arrow's.
+ */
+export function benchBatchCodec(): BatchCodecBenchResult[] {
+  const rows = Array.from({ length: BATCH_MAX_ROWS }, (_, i) => [i, (i % 200) - 100, i / 3, i * 1.5, i % 256]);
+  const batch = batchesOfRows(FIELDS, rows)[0]!;
+  const bytes = encodeBatch(batch);
+  const target = new Uint8Array(1 << 20);
+  let sink = 0;
+  const batches = 20_000;
+  const encode = microsPerBatch(
+    batches,
+    () => {
+      const message = encodedBatch(batch);
+      message.writeInto(target, 0);
+      sink += message.byteLength;
+    },
+    () => (sink += arrowEncode(batch, target)),
+  );
+  const decode = microsPerBatch(
+    batches,
+    () => (sink += decodeBatch(bytes, batch.schema).numRows),
+    () => (sink += arrowDecode(bytes, batch).numRows),
+  );
+  const columns = microsPerBatch(
+    batches,
+    () => (sink += decodeColumns(bytes, batch.schema).numRows),
+    () => (sink += arrowDecode(bytes, batch).numRows),
+  );
+  if (sink === 0) throw new Error("nothing encoded");
+  const result = (name: string, r: { inPlaceUs: number; copiedUs: number }) => ({ name, oursUs: r.inPlaceUs, arrowUs: r.copiedUs });
+  return [result("encode", encode), result("decode to a RecordBatch", decode), result("decode to columns (workers)", columns)];
 }

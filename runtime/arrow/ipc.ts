@@ -8,21 +8,21 @@
 // write whole streams into their own byte queue: the schema message is
 // emitted with the first batch, and the bytes of one batch are not exposed
 // on their own. The classes they are built on are public modules of the
-// package, though: VectorAssembler lays out the body buffers of a batch,
-// Message encodes/decodes the flatbuffer metadata, VectorLoader rebuilds
-// Data from a body. This file frames messages with them as the IPC format
-// specifies: 0xFFFFFFFF, int32 metadata length (padded so that the body
-// starts 8-aligned), metadata, body.
+// package, though: Message encodes/decodes schema messages, Footer the file
+// footer, VectorAssembler lays out batches batch-message.ts leaves. Batches
+// are laid out and read by batch-message.ts (faster, see there). This file
+// frames messages as the IPC format specifies: 0xFFFFFFFF, int32 metadata
+// length (padded so that the body starts 8-aligned), metadata, body.
 //
 // Every message is a multiple of 8 bytes long. decodeBatch does not copy:
 // the Data it returns are views of the bytes given (keep them 8-aligned, and
 // do not overwrite them while the batch is in use).
 
-import { Message, MessageHeader, MetadataVersion, RecordBatch, Schema, Struct, makeData } from "apache-arrow";
+import { Data, Message, MessageHeader, MetadataVersion, RecordBatch, Schema, Struct } from "apache-arrow";
 import { RecordBatch as RecordBatchHeader } from "apache-arrow/ipc/metadata/message";
 import { FileBlock, Footer } from "apache-arrow/ipc/metadata/file";
 import { VectorAssembler } from "apache-arrow/visitor/vectorassembler";
-import { VectorLoader } from "apache-arrow/visitor/vectorloader";
+import { encodeBody, loadColumns, messageBodyLength, messageCustomMetadata, metadataLength, readBatchMetadata, writeBody, writeMetadata } from "./batch-message.js";
 import { RamenError } from "../../grammar/diagnostics.js";
 
 const CONTINUATION = -1;
@@ -40,6 +40,12 @@ function unreadable(reason: string): RamenError {
 }
 
 const pad8 = (n: number): number => (n + 7) & ~7;
+
+/** A record batch as generated code reads it: its row count and columns (a RecordBatch is one). */
+export interface ColumnBatch {
+  readonly numRows: number;
+  readonly data: Data<Struct>;
+}
 
 /** An encoded message, measured before it is written (a ring buffer checks for room first). */
 export interface EncodedMessage {
@@ -79,10 +85,36 @@ export function encodedSchema(schema: Schema): EncodedMessage {
   return framed(Message.encode(Message.from(schema)), 0, () => {});
 }
 
-/** One record batch message; the batch's metadata (e.g. a channel id) travels as the message's custom metadata. */
-export function encodedBatch(batch: RecordBatch): EncodedMessage {
-  const assembled = VectorAssembler.assemble(batch);
-  const header = new RecordBatchHeader(batch.numRows, assembled.nodes, assembled.bufferRegions, null, assembled.variadicBufferCounts, batch.metadata);
+/**
+ * One record batch message of `batch`'s columns at `columns` (all when
+ * absent), laid out by batch-message.ts; apache-arrow's encoder takes the
+ * batches it leaves (custom metadata, sliced data).
+ */
+export function encodedBatch(batch: ColumnBatch, columns?: readonly number[]): EncodedMessage {
+  const children = batch.data.children;
+  const layout = batch instanceof RecordBatch && batch.metadata.size > 0 ? undefined : encodeBody(children, columns);
+  if (layout === undefined) return assembledBatch(batch, columns);
+  const metadata = metadataLength(layout);
+  return {
+    byteLength: PREFIX_SIZE + metadata + layout.byteLength,
+    metadataLength: PREFIX_SIZE + metadata,
+    bodyLength: layout.byteLength,
+    writeInto(target, offset) {
+      target.fill(0, offset, offset + this.byteLength);
+      const prefix = new DataView(target.buffer, target.byteOffset + offset, PREFIX_SIZE);
+      prefix.setInt32(0, CONTINUATION, true);
+      prefix.setInt32(4, metadata, true);
+      writeMetadata(layout, batch.numRows, target, offset + PREFIX_SIZE);
+      writeBody(layout, target, offset + PREFIX_SIZE + metadata);
+    },
+  };
+}
+
+function assembledBatch(batch: ColumnBatch, columns?: readonly number[]): EncodedMessage {
+  const whole = batch instanceof RecordBatch ? batch : new RecordBatch(new Schema((batch.data.type as Struct).children), batch.data);
+  const selected = columns ? whole.selectAt(columns as number[]) : whole;
+  const assembled = VectorAssembler.assemble(selected);
+  const header = new RecordBatchHeader(selected.numRows, assembled.nodes, assembled.bufferRegions, null, assembled.variadicBufferCounts, selected.metadata);
   const metadata = Message.encode(Message.from(header, assembled.byteLength));
   return framed(metadata, assembled.byteLength, (target, bodyOffset) => {
     const { buffers, bufferRegions } = assembled;
@@ -99,7 +131,8 @@ export const encodeBatch = (batch: RecordBatch): Uint8Array => toBytes(encodedBa
 // ---- reading --------------------------------------------------------------------------
 
 interface MessageAt {
-  readonly message: Message;
+  /** the metadata flatbuffer */
+  readonly metadata: Uint8Array;
   readonly body: Uint8Array;
   readonly byteLength: number;
 }
@@ -117,10 +150,10 @@ function messageAt(bytes: Uint8Array, offset: number): MessageAt | "end" | undef
   if (metadataSize === 0) return "end";
   const bodyOffset = offset + PREFIX_SIZE + metadataSize;
   if (bodyOffset > bytes.byteLength) return undefined;
-  const message = Message.decode(bytes.subarray(offset + PREFIX_SIZE, bodyOffset));
-  const end = bodyOffset + message.bodyLength;
+  const metadata = bytes.subarray(offset + PREFIX_SIZE, bodyOffset);
+  const end = bodyOffset + messageBodyLength(new DataView(metadata.buffer, metadata.byteOffset, metadata.byteLength));
   if (end > bytes.byteLength) return undefined;
-  return { message, body: bytes.subarray(bodyOffset, end), byteLength: end - offset };
+  return { metadata, body: bytes.subarray(bodyOffset, end), byteLength: end - offset };
 }
 
 /** Byte length of the complete message at `offset` (8 for the end-of-stream marker), or undefined if incomplete. */
@@ -129,34 +162,52 @@ export function messageLengthAt(bytes: Uint8Array, offset = 0): number | undefin
   return at === "end" ? PREFIX_SIZE : at?.byteLength;
 }
 
-function batchOfMessage({ message, body }: MessageAt, schema: Schema): RecordBatch {
-  if (!message.isRecordBatch()) throw unreadable(`expected a record batch, got message type ${MessageHeader[message.headerType]}`);
-  const header = message.header();
-  if (header.compression !== null) throw unreadable("compressed record batches are not supported");
-  const loader = new VectorLoader(body, header.nodes, header.buffers, new Map(), schema.metadataVersion, header.variadicBufferCounts);
-  const children = loader.visitMany(schema.fields);
-  const data = makeData({ type: new Struct(schema.fields), length: header.length, nullCount: 0, children });
-  return new RecordBatch(schema, data, message.metadata);
+function columnsOfMessage({ metadata, body }: MessageAt, schema: Schema): ColumnBatch {
+  const meta = readBatchMetadata(metadata);
+  return { numRows: meta.numRows, data: loadColumns(meta, body, schema) };
+}
+
+function completeMessageAt(bytes: Uint8Array, offset: number): MessageAt {
+  const at = messageAt(bytes, offset);
+  if (at === undefined || at === "end") throw unreadable(at === "end" ? "end of stream instead of a record batch" : "truncated message");
+  return at;
+}
+
+/**
+ * The columns of the record batch message at `offset` of `bytes`, whose
+ * schema is known (sent once, beforehand): what a function reads from its
+ * input ring, without the cost of a RecordBatch (its constructor clones the
+ * schema).
+ */
+export function decodeColumns(bytes: Uint8Array, schema: Schema, offset = 0): ColumnBatch {
+  return columnsOfMessage(completeMessageAt(bytes, offset), schema);
 }
 
 /** The record batch of the message at `offset` of `bytes`, whose schema is known (sent once, beforehand). */
 export function decodeBatch(bytes: Uint8Array, schema: Schema, offset = 0): RecordBatch {
-  const at = messageAt(bytes, offset);
-  if (at === undefined || at === "end") throw unreadable(at === "end" ? "end of stream instead of a record batch" : "truncated message");
-  return batchOfMessage(at, schema);
+  return recordBatchOf(completeMessageAt(bytes, offset), schema);
+}
+
+/** A RecordBatch, with the message's custom metadata. */
+function recordBatchOf(at: MessageAt, schema: Schema): RecordBatch {
+  const { metadata } = at;
+  const custom = messageCustomMetadata(new DataView(metadata.buffer, metadata.byteOffset, metadata.byteLength));
+  return new RecordBatch(schema, columnsOfMessage(at, schema).data, custom);
 }
 
 export function decodeSchema(bytes: Uint8Array, offset = 0): Schema {
   const at = messageAt(bytes, offset);
-  if (at === undefined || at === "end" || !at.message.isSchema()) throw unreadable("expected a schema message");
-  return at.message.header();
+  if (at === undefined || at === "end") throw unreadable("expected a schema message");
+  const message = Message.decode(at.metadata);
+  if (!message.isSchema()) throw unreadable(`expected a schema message, got message type ${MessageHeader[message.headerType]}`);
+  return message.header();
 }
 
 // ---- streams and files ------------------------------------------------------------------
 
 /** A whole IPC stream: schema, batches, end-of-stream marker. */
 export function encodeStream(schema: Schema, batches: Iterable<RecordBatch>): Uint8Array {
-  const messages = [encodedSchema(schema), ...[...batches].map(encodedBatch)];
+  const messages = [encodedSchema(schema), ...[...batches].map((b) => encodedBatch(b))];
   const bytes = new Uint8Array(messages.reduce((n, m) => n + m.byteLength, END_OF_STREAM.byteLength));
   let offset = 0;
   for (const m of messages) {
@@ -187,7 +238,7 @@ export function decodeStream(bytes: Uint8Array, offset = 0): DecodedStream {
     const at = messageAt(bytes, offset);
     if (at === undefined) return { schema, batches, complete: false };
     if (at === "end") return { schema, batches, complete: true };
-    batches.push(batchOfMessage(at, schema));
+    batches.push(recordBatchOf(at, schema));
     offset += at.byteLength;
   }
 }

@@ -5,7 +5,7 @@
 // worker.ts), benchmarks and unit tests call it in one thread: only what is
 // behind TaskContext differs.
 
-import type { RecordBatch } from "apache-arrow";
+import type { ColumnBatch } from "../arrow/ipc.js";
 import type { Value } from "../../stdlib/values.js";
 import type { Append } from "../arrow/builder.js";
 import type { RuntimeLib } from "./lib.js";
@@ -72,8 +72,8 @@ export interface ReadSource {
  * ticks, READ functions get rows.
  */
 export interface FunctionTask {
-  /** an input batch whose columns are the function's input fields, in order */
-  onBatch(batch: RecordBatch): void;
+  /** an input batch whose columns are the function's input fields, in order (a RecordBatch, or the columns of a ring's message) */
+  onBatch(batch: ColumnBatch): void;
   /** one synthesized (empty) input event, for SELECT/YIELD without FROM */
   onTick(): void;
   /** rows of a READ function's declared fields */

@@ -5,6 +5,7 @@
 // buffers (runtime/supervisor/worker.ts); tests and benchmarks in one thread.
 
 import type { RecordBatch, Schema } from "apache-arrow";
+import type { ColumnBatch } from "../arrow/ipc.js";
 import type { FunctionIR } from "../../compiler/ir.js";
 import type { Value } from "../../stdlib/values.js";
 import { BatchBuilder } from "../arrow/builder.js";
@@ -89,7 +90,7 @@ export class FunctionRunner {
     }
   }
 
-  onBatch(batch: RecordBatch): void {
+  onBatch(batch: ColumnBatch): void {
     this.task.onBatch(batch);
     this.flush();
   }

@@ -4,7 +4,7 @@
 // Public API (one writer thread and one reader thread per ring):
 //   createRing(capacityBytes): SharedArrayBuffer
 //   new RingWriter(sab): tryWrite / write / writeAsync (channel, kind, payload) → boolean,
-//     close(), waitedMs, usedBytes, capacity
+//     close(), waitedMs, payloadBytes, usedBytes, capacity
 //   new RingReader(sab): peek(): RingMessage | undefined, release(), wait(ms) / waitAsync(ms)
 //     → "ready" | "timeout" | "closed", isClosed, waitedMs, usedBytes, capacity
 // A payload is either a list of byte parts, written one after the other, or
@@ -174,6 +174,8 @@ function payloadLength(payload: Payload): number {
 export class RingWriter extends RingEnd {
   /** This side's copies of the counters it alone writes. */
   private writePos: number;
+  /** Payload bytes of every record written (`bytes out` of the function writing). */
+  payloadBytes = 0;
   private wrapAt: number;
   private closed: boolean;
 
@@ -253,6 +255,7 @@ export class RingWriter extends RingEnd {
       next = wLap + end;
     }
     this.writePos = next;
+    this.payloadBytes += length;
     Atomics.store(this.counters, WRITE_POS, next);
     this.wake(READER_WAITING);
     return true;

@@ -715,7 +715,7 @@ export class Supervisor {
           .map((e) => ({ writer: new RingWriter(e.input.ring), columns: e.child.fn.input.map((i) => names.indexOf(i.name)) }));
         for await (const batch of batches) {
           if (over()) break;
-          for (const t of targets) await writeBatchAsync(t.writer, channel, batch.selectAt(t.columns), { shouldStop: over });
+          for (const t of targets) await writeBatchAsync(t.writer, channel, batch, { columns: t.columns, shouldStop: over });
         }
         const marker = new TextEncoder().encode(source);
         for (const t of targets) await t.writer.writeAsync(channel, MessageKind.endOfReplay, [marker], { shouldStop: over });

@@ -23,7 +23,7 @@ import { seededRandom } from "../../stdlib/random.js";
 import { bytesOfText, type Value } from "../../stdlib/values.js";
 import { ArchiveWriter } from "../archive/writer.js";
 import { arrowSchemaOf, type RaqlField } from "../arrow/schema.js";
-import { decodeBatch, encodeBatch } from "../arrow/ipc.js";
+import { decodeColumns, encodeBatch } from "../arrow/ipc.js";
 import type { FunctionFactory } from "../engine/api.js";
 import { loadProgramModule } from "../engine/load.js";
 import { FunctionRunner, type RunnerHost } from "../engine/runner.js";
@@ -304,9 +304,10 @@ class FunctionTaskLoop {
       }
       for (const o of this.outputs) {
         if (!(o.entry.channels ?? LIVE_ONLY).includes(channel)) continue;
-        const projected = batch.selectAt(o.entry.columns as number[]);
-        if (!writeBatch(o.writer, channel, projected, { shouldStop: () => this.stopping })) return;
-        this.bytesOut += bufferBytes(projected);
+        const before = o.writer.payloadBytes;
+        const written = writeBatch(o.writer, channel, batch, { columns: o.entry.columns, shouldStop: () => this.stopping });
+        this.bytesOut += o.writer.payloadBytes - before;
+        if (!written) return;
       }
       if (live) {
         this.remember(batch);
@@ -373,7 +374,7 @@ class FunctionTaskLoop {
           this.bytesIn += m.payload.byteLength;
           // Decoded in place: the batch's buffers are the ring's bytes, read before the release below
           // (generated code keeps values, never the batch).
-          const batch = decodeBatch(m.payload, this.inputSchema);
+          const batch = decodeColumns(m.payload, this.inputSchema);
           this.runnerOf(m.channel).onBatch(batch);
           // A requested crash strikes here, in the middle of the message: its output is not written yet.
           this.checkCrashRequest();
