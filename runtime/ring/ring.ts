@@ -6,7 +6,8 @@
 //   new RingWriter(sab): tryWrite / write / writeAsync (channel, kind, payload) → boolean,
 //     close(), waitedMs, payloadBytes, usedBytes, capacity
 //   new RingReader(sab): peek(): RingMessage | undefined, release(), wait(ms) / waitAsync(ms)
-//     → "ready" | "timeout" | "closed", isClosed, waitedMs, usedBytes, capacity
+//     → "ready" | "timeout" | "closed", isClosed, waitedMs, usedBytes, capacity,
+//     note / noteEffect(effect, state): how far a reader got in handling the peeked message
 // A payload is either a list of byte parts, written one after the other, or
 // a PayloadWriter that writes itself straight into the ring (an Arrow
 // EncodedMessage is one: see batches.ts).
@@ -47,6 +48,12 @@ export const MessageKind = {
   endOfReplay: 1,
 } as const;
 
+/** See RingReader.note. */
+export interface HandlingNote {
+  readonly effect: number;
+  readonly state: number;
+}
+
 /** Default capacity of a link (supervisor option --link-size). */
 export const DEFAULT_RING_CAPACITY = 8 * 1024 * 1024;
 /** Bytes of counters before the records. */
@@ -62,13 +69,18 @@ export const MAX_RING_CAPACITY = 2 ** 30;
 export const RECORD_HEADER_BYTES = 8;
 
 // Int32 indices of the counters. Written by the writer: WRITE_POS, WRAP_AT, CLOSED,
-// WRITER_WAITING (raised); by the reader: READ_POS, READER_WAITING (raised).
+// WRITER_WAITING (raised); by the reader: READ_POS, READER_WAITING (raised), and its
+// notes about the message it handles (NOTE_*, see RingReader.note).
 const WRITE_POS = 0;
 const WRAP_AT = 1;
 const CLOSED = 2;
 const READER_WAITING = 3;
 const READ_POS = 16;
 const WRITER_WAITING = 17;
+/** Which of the two note slots is current; each slot: message position + 1, effect, state. */
+const NOTE_CURRENT = 18;
+const NOTE_SLOTS = 20;
+const NOTE_SLOT_SIZE = 4;
 
 /** Longest single Atomics.wait of a blocking write, so that shouldStop is polled. */
 const STOP_POLL_MS = 100;
@@ -176,6 +188,11 @@ export class RingWriter extends RingEnd {
   private writePos: number;
   /** Payload bytes of every record written (`bytes out` of the function writing). */
   payloadBytes = 0;
+
+  /** The published write position: it moves with every record written (a state for RingReader.noteEffect). */
+  get position(): number {
+    return this.writePos;
+  }
   private wrapAt: number;
   private closed: boolean;
 
@@ -354,6 +371,36 @@ export class RingReader extends RingEnd {
       payload: new Uint8Array(this.sab, RING_HEADER_BYTES + at + RECORD_HEADER_BYTES, length),
     };
     return this.current;
+  }
+
+  /**
+   * The last note of a reader of this ring — this one or a previous one,
+   * whose thread died — about the peeked message: which of the effects of
+   * handling it (records written downstream, archive appends) it was about to
+   * run, and a state that this effect changes (its output ring's write
+   * position…). Effects before it were done; it was done if the state moved.
+   * Undefined when the note is about another message. The note lives in the
+   * ring, which outlives the reader's thread, in two slots: a slot is filled,
+   * then made current by one atomic store, so a thread killed at any instant
+   * leaves a whole note.
+   */
+  get note(): HandlingNote | undefined {
+    if (this.peek() === undefined) return undefined;
+    const slot = NOTE_SLOTS + NOTE_SLOT_SIZE * Atomics.load(this.counters, NOTE_CURRENT);
+    const c = this.counters;
+    return c[slot] === this.readPos + 1 ? { effect: c[slot + 1]!, state: c[slot + 2]! } : undefined;
+  }
+
+  /** Notes that effect number `effect` of handling the peeked message is about to run, the state it changes being `state` (an int32). */
+  noteEffect(effect: number, state: number): void {
+    if (this.current === undefined) throw new Error("internal: noteEffect() without a peeked message");
+    const c = this.counters;
+    const next = 1 - Atomics.load(c, NOTE_CURRENT);
+    const slot = NOTE_SLOTS + NOTE_SLOT_SIZE * next;
+    c[slot] = this.readPos + 1;
+    c[slot + 1] = effect;
+    c[slot + 2] = state;
+    Atomics.store(c, NOTE_CURRENT, next);
   }
 
   /** Frees the peeked record (its payload view must no longer be used). */

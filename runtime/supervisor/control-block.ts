@@ -13,11 +13,20 @@ const FLAG_BYTES = FLAGS * 4;
 export const Flag = {
   /** set by the supervisor: finish the current batch and return */
   stop: 0,
-  /** set by the supervisor (tests): throw while processing the next input message, as a crashing function would */
+  /** set by the supervisor (tests) to a CrashStage: throw there while handling the next input message, as a crashing function would */
   crash: 1,
   /** the worker thread running the task (worker_threads.threadId), 0 before it starts */
   threadId: 2,
 } as const;
+
+/** Where a requested crash strikes (tests of restarts). */
+export const CrashStage = {
+  /** the message read, its output not written yet */
+  beforeOutput: 1,
+  /** its output written, the message not released: what a thread killed at that instant leaves */
+  afterOutput: 2,
+} as const;
+export type CrashStage = (typeof CrashStage)[keyof typeof CrashStage];
 
 /** The statistics in the block, in order (TaskStats plus what only the task loop knows). */
 export const STAT_NAMES = [

@@ -27,7 +27,7 @@ import { RUNTIME_LIB } from "../engine/lib.js";
 import { loadProgramModule } from "../engine/load.js";
 import { readBatch, writeBatchAsync } from "../ring/batches.js";
 import { DEFAULT_RING_CAPACITY, MessageKind, RingReader, RingWriter, createRing } from "../ring/ring.js";
-import { ControlBlock, createControlBlock, type StatRecord } from "./control-block.js";
+import { ControlBlock, CrashStage, Flag, createControlBlock, type StatRecord } from "./control-block.js";
 import { type RunEntry, loadStoredProgram, readRunningConfig, statsFile, supervisorPaths, writeAtomic, writeRunningConfig } from "./state.js";
 import type { ArchiveSpec, FromWorker, InputEntry, OutputEntry, TaskSpec, ToWorker } from "./worker.js";
 import { archiveDir } from "../archive/layout.js";
@@ -515,17 +515,17 @@ export class Supervisor {
    */
   async killThread(fq: string): Promise<boolean> {
     const f = this.functions.get(fq);
-    const id = f ? Atomics.load(f.control.flags, 2) : 0;
+    const id = f ? Atomics.load(f.control.flags, Flag.threadId) : 0;
     const thread = this.pool.threads.find((t) => t.threadId === id);
     if (!thread) return false;
     await thread.terminate();
     return true;
   }
 
-  /** Test hook: makes the function throw while processing its next input message, as a crash would. */
-  crash(fq: string): void {
+  /** Test hook: makes the function throw while handling its next input message, as a crash would, at that stage. */
+  crash(fq: string, stage: CrashStage = CrashStage.beforeOutput): void {
     const f = this.functions.get(fq);
-    if (f) Atomics.store(f.control.flags, 1, 1);
+    if (f) Atomics.store(f.control.flags, Flag.crash, stage);
   }
 
   private fromWorker(f: FunctionRun, m: FromWorker): void {

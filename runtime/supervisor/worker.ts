@@ -28,9 +28,9 @@ import type { FunctionFactory } from "../engine/api.js";
 import { loadProgramModule } from "../engine/load.js";
 import { FunctionRunner, type RunnerHost } from "../engine/runner.js";
 import { writeBatch } from "../ring/batches.js";
-import { MessageKind, RingReader, RingWriter } from "../ring/ring.js";
+import { type HandlingNote, MessageKind, RingReader, RingWriter } from "../ring/ring.js";
 import { csvFileSource, compileCsvReader, csvSpecOf, compileRowBinaryDecoder, rowBinaryFileSource, throttleBadLines, type FileSource, type SourceReport } from "../sources/index.js";
-import { ControlBlock, Flag, type StatRecord } from "./control-block.js";
+import { ControlBlock, CrashStage, Flag, type StatRecord } from "./control-block.js";
 
 /** A link this function writes to, with the columns it takes (indexes into the output fields, #start, #stop). */
 export interface OutputEntry {
@@ -115,6 +115,8 @@ class FunctionTaskLoop {
   private readonly inputSchema: Schema;
   /** batches emitted while processing the current input, with their channel, delivered once it is done */
   private pending: { channel: number; batch: RecordBatch }[] = [];
+  /** the input message being handled: its ring, the number of its next effect, and the note a previous run left (see effect) */
+  private handling: { readonly reader: RingReader; next: number; readonly resumed: HandlingNote | undefined } | undefined;
   /** the function's state per replay channel (the live one is `runner`), made on a channel's first batch */
   private readonly replays = new Map<number, FunctionRunner>();
   /** per replay channel: how many sources are upstream of this function, and which have ended */
@@ -196,7 +198,11 @@ class FunctionTaskLoop {
    */
   private endReplay(channel: number, payload: Uint8Array): void {
     for (const o of this.outputs) {
-      if (o.entry.channels?.includes(channel)) o.writer.write(channel, MessageKind.endOfReplay, [payload.slice()], { shouldStop: () => this.stopping });
+      if (!o.entry.channels?.includes(channel)) continue;
+      this.effect(
+        () => o.writer.position,
+        () => o.writer.write(channel, MessageKind.endOfReplay, [payload.slice()], { shouldStop: () => this.stopping }),
+      );
     }
     const ended = this.endedSources.get(channel) ?? new Set<string>();
     ended.add(Buffer.from(payload).toString("utf8"));
@@ -285,9 +291,29 @@ class FunctionTaskLoop {
     return this.control.stopRequested;
   }
 
-  /** Throws when the supervisor asked for a crash (tests of restarts). */
-  private checkCrashRequest(): void {
-    if (Atomics.exchange(this.control.flags, Flag.crash, 0) !== 0) throw new Error("crash requested by the supervisor");
+  /** Throws when the supervisor asked for a crash at this stage (tests of restarts). */
+  private checkCrashRequest(stage: CrashStage): void {
+    if (Atomics.compareExchange(this.control.flags, Flag.crash, stage, 0) === stage) throw new Error("crash requested by the supervisor");
+  }
+
+  /**
+   * Runs one effect of handling the current input message — a record written
+   * to an output, an archive append — unless a previous run of this task did
+   * it before dying, noting it first in the input ring (RingReader.note):
+   * effects before the noted one were done, the noted one was if the state it
+   * changes (`state()`: its output's write position, the archive's next
+   * sequence number) moved since. So a task whose thread is killed at any
+   * instant, restarted, handles that message again without writing anything
+   * twice or losing anything. False when a write gave up (stopping).
+   */
+  private effect(state: () => number, run: () => boolean): boolean {
+    const h = this.handling;
+    if (h === undefined) return run();
+    const effect = h.next++;
+    const resumed = h.resumed;
+    if (resumed !== undefined && effect <= resumed.effect && (effect < resumed.effect || state() !== resumed.state)) return true;
+    h.reader.noteEffect(effect, state());
+    return run();
   }
 
   /** Writes what the last input produced to every output of its channel, then remembers live output for tail -l. */
@@ -304,9 +330,15 @@ class FunctionTaskLoop {
       }
       for (const o of this.outputs) {
         if (!(o.entry.channels ?? LIVE_ONLY).includes(channel)) continue;
-        const before = o.writer.payloadBytes;
-        const written = writeBatch(o.writer, channel, batch, { columns: o.entry.columns, shouldStop: () => this.stopping });
-        this.bytesOut += o.writer.payloadBytes - before;
+        const written = this.effect(
+          () => o.writer.position,
+          () => {
+            const before = o.writer.payloadBytes;
+            const done = writeBatch(o.writer, channel, batch, { columns: o.entry.columns, shouldStop: () => this.stopping });
+            this.bytesOut += o.writer.payloadBytes - before;
+            return done;
+          },
+        );
         if (!written) return;
       }
       if (live) {
@@ -318,14 +350,25 @@ class FunctionTaskLoop {
 
   /** Appends a live output batch to the archive; a write error (full disk…) is logged, the batch is not archived. */
   private archiveBatch(batch: RecordBatch): void {
-    const first = this.seq;
-    this.seq += BigInt(batch.numRows);
-    if (!this.archive) return;
-    try {
-      this.archive.append(batch, first, Date.now() / 1000);
-    } catch (e) {
-      this.log("error", `${this.spec.fq}: ${errorText(e)}`);
+    const archive = this.archive;
+    if (!archive) {
+      this.seq += BigInt(batch.numRows);
+      return;
     }
+    // Skipped (done by a previous run), the batch's numbers are already in the archive's next-seq, which this.seq starts from.
+    this.effect(
+      () => Number(archive.nextSeq & 0xffff_ffffn) | 0,
+      () => {
+        const first = this.seq;
+        this.seq += BigInt(batch.numRows);
+        try {
+          archive.append(batch, first, Date.now() / 1000);
+        } catch (e) {
+          this.log("error", `${this.spec.fq}: ${errorText(e)}`);
+        }
+        return true;
+      },
+    );
   }
 
   private remember(batch: RecordBatch): void {
@@ -367,6 +410,7 @@ class FunctionTaskLoop {
         const m = input.reader.peek();
         if (m === undefined) continue;
         worked = true;
+        this.handling = { reader: input.reader, next: 0, resumed: input.reader.note };
         if (m.kind === MessageKind.endOfReplay) {
           this.endReplay(m.channel, m.payload);
         } else if (m.kind === MessageKind.batch) {
@@ -376,12 +420,15 @@ class FunctionTaskLoop {
           // (generated code keeps values, never the batch).
           const batch = decodeColumns(m.payload, this.inputSchema);
           this.runnerOf(m.channel).onBatch(batch);
-          // A requested crash strikes here, in the middle of the message: its output is not written yet.
-          this.checkCrashRequest();
+          // A requested crash strikes here, in the middle of the message: its output is not written yet…
+          this.checkCrashRequest(CrashStage.beforeOutput);
           this.deliver();
+          // … or here, its output written but the message not released (as a thread killed at that instant).
+          this.checkCrashRequest(CrashStage.afterOutput);
           if (this.stopping) return;
         }
         input.reader.release();
+        this.handling = undefined;
         this.publish();
       }
       if (!worked) {
@@ -391,7 +438,7 @@ class FunctionTaskLoop {
         if (input === undefined || this.inputs.length > 1) this.control.sleep(this.inputs.length > 1 ? 5 : 100);
         else input.reader.wait(100);
         this.waitIn += Date.now() - t;
-        this.checkCrashRequest();
+        this.checkCrashRequest(CrashStage.beforeOutput);
         this.publish();
       }
     }
@@ -414,7 +461,7 @@ class FunctionTaskLoop {
       }
       this.runner.onTick();
       this.deliver();
-      this.checkCrashRequest();
+      this.checkCrashRequest(CrashStage.beforeOutput);
       this.publish();
     }
   }
@@ -461,7 +508,7 @@ class FunctionTaskLoop {
         this.runner.onRows(rows);
         this.deliver();
         this.pollPort();
-        this.checkCrashRequest();
+        this.checkCrashRequest(CrashStage.beforeOutput);
         this.publish();
         if (this.stopping) break;
       }

@@ -242,6 +242,51 @@ function expectRecord(m: RingMessage | undefined, q: Queued): void {
   expect(m!.payload).toEqual(payloadOf(q.seq, q.length));
 }
 
+describe("a reader's notes about the message it handles", () => {
+  it("are seen by a new reader of the same ring for that message only", () => {
+    const sab = createRing(256);
+    const writer = new RingWriter(sab);
+    writer.tryWrite(0, 0, [payloadOf(0, 8)]);
+    writer.tryWrite(0, 0, [payloadOf(1, 8)]);
+    const reader = new RingReader(sab);
+    expect(reader.note).toBeUndefined();
+    reader.peek();
+    reader.noteEffect(0, 40);
+    reader.noteEffect(1, -7);
+    // The reader's thread dies here: the next reader finds the last note about the same message.
+    const next = new RingReader(sab);
+    expect(next.note).toStrictEqual({ effect: 1, state: -7 });
+    next.release();
+    expect(next.note).toBeUndefined();
+    next.peek();
+    next.noteEffect(3, 9);
+    expect(new RingReader(sab).note).toStrictEqual({ effect: 3, state: 9 });
+  });
+
+  it("follow the message when the reader moves to the writer's next lap", () => {
+    const sab = createRing(128);
+    const writer = new RingWriter(sab);
+    const reader = new RingReader(sab);
+    writer.tryWrite(0, 0, [payloadOf(0, 64)]); // [0, 72)
+    writer.tryWrite(0, 0, [payloadOf(1, 24)]); // [72, 104)
+    take(reader);
+    writer.tryWrite(0, 0, [payloadOf(2, 32)]); // next lap, [0, 40)
+    take(reader);
+    // The published read position is the old lap's end; the message read is at 0 of the new lap.
+    reader.peek();
+    reader.noteEffect(2, 5);
+    const next = new RingReader(sab);
+    expect([...next.peek()!.payload]).toEqual([...payloadOf(2, 32)]);
+    expect(next.note).toStrictEqual({ effect: 2, state: 5 });
+  });
+
+  it("are not taken for a message never noted, even at position 0", () => {
+    const sab = createRing(64);
+    new RingWriter(sab).tryWrite(0, 0, [payloadOf(0, 8)]);
+    expect(new RingReader(sab).note).toBeUndefined();
+  });
+});
+
 describe("ring buffer against an array queue", () => {
   it("keeps FIFO order without loss or duplicate, fills at least half of the ring, and counts used bytes exactly", () => {
     fc.assert(
