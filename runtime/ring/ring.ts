@@ -131,6 +131,20 @@ export function createRing(capacityBytes: number = DEFAULT_RING_CAPACITY): Share
   return new SharedArrayBuffer(RING_HEADER_BYTES + capacityBytes);
 }
 
+/** Bytes of records not yet released in the ring, as seen from any thread (neither end is needed). */
+export function ringUsedBytes(sab: SharedArrayBuffer): number {
+  return usedBytesOf(new Int32Array(sab, 0, RING_HEADER_BYTES >> 2), sab.byteLength - RING_HEADER_BYTES);
+}
+
+function usedBytesOf(c: Int32Array, cap: number): number {
+  const r = Atomics.load(c, READ_POS);
+  const w = Atomics.load(c, WRITE_POS);
+  const wrapAt = Atomics.load(c, WRAP_AT);
+  const rLap = r >= cap ? cap : 0;
+  const wLap = w >= cap ? cap : 0;
+  return rLap === wLap ? w - r : wrapAt - (r - rLap) + (w - wLap);
+}
+
 /** What both ends share: views of the ring and the fill level. */
 abstract class RingEnd {
   readonly capacity: number;
@@ -156,14 +170,7 @@ abstract class RingEnd {
    * archival.md §6.4). A snapshot: exact from either end when the other is idle.
    */
   get usedBytes(): number {
-    const c = this.counters;
-    const r = Atomics.load(c, READ_POS);
-    const w = Atomics.load(c, WRITE_POS);
-    const wrapAt = Atomics.load(c, WRAP_AT);
-    const cap = this.capacity;
-    const rLap = r >= cap ? cap : 0;
-    const wLap = w >= cap ? cap : 0;
-    return rLap === wLap ? w - r : wrapAt - (r - rLap) + (w - wLap);
+    return usedBytesOf(this.counters, this.capacity);
   }
 
   /** Lowers the other side's waiting flag and wakes it, if it is raised. */

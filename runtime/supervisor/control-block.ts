@@ -39,8 +39,9 @@ export const STAT_NAMES = [
   "maxGroups",
   "minEventTime",
   "maxEventTime",
-  /** CPU seconds of the task's thread */
+  /** CPU seconds of the task's thread on live data, and on replays (archival.md §6.5) */
   "cpu",
+  "cpuReplay",
   /** seconds waiting for input, and blocked on full outputs */
   "waitIn",
   "waitOut",
@@ -116,7 +117,7 @@ export class ControlBlock {
    * Publishes the counters of a task instance: `base` holds what earlier runs
    * of the function counted (counters continue across restarts, §1.7).
    */
-  publish(base: StatRecord, task: TaskStats, extra: Pick<StatRecord, "cpu" | "waitIn" | "waitOut" | "bytesIn" | "bytesOut" | "fullBytes" | "fullRows" | "firstInput" | "lastOutput">): void {
+  publish(base: StatRecord, task: TaskStats, extra: Pick<StatRecord, "cpu" | "cpuReplay" | "waitIn" | "waitOut" | "bytesIn" | "bytesOut" | "fullBytes" | "fullRows" | "firstInput" | "lastOutput">): void {
     const sum = (n: StatName, v: number) => this.set(n, base[n] + v);
     sum("inTuples", task.inTuples);
     sum("selected", task.selected);
@@ -128,6 +129,7 @@ export class ControlBlock {
     this.set("minEventTime", minDefined(base.minEventTime, task.minEventTime));
     this.set("maxEventTime", maxDefined(base.maxEventTime, task.maxEventTime));
     sum("cpu", extra.cpu);
+    sum("cpuReplay", extra.cpuReplay);
     sum("waitIn", extra.waitIn);
     sum("waitOut", extra.waitOut);
     sum("bytesIn", extra.bytesIn);

@@ -35,6 +35,9 @@ export function rowToJson(row: readonly Value[]): unknown[] {
 
 const NUMBERS_AS_NULL = (_key: string, v: unknown): unknown => (typeof v === "number" && !Number.isFinite(v) ? null : v);
 
+/** Sends one message to a client; a promise when the socket is full, resolved once it can take more. */
+type Send = (msg: unknown) => Promise<void> | undefined;
+
 export class ControlServer {
   private server: Server | undefined;
   private socketPath = "";
@@ -70,8 +73,23 @@ export class ControlServer {
     const closed = new AbortController();
     let buffered = "";
     let greeted = false;
-    const send = (msg: unknown) => {
-      if (!socket.destroyed) socket.write(JSON.stringify(msg, NUMBERS_AS_NULL) + "\n");
+    // A long answer (history) goes at the client's pace: when the socket's buffer is full, a promise resolved
+    // once it drains holds the replay back (archival.md §6.6 expires a client that never reads again); every send
+    // made while the socket is full gets the same promise.
+    let drained: Promise<void> | undefined;
+    const send: Send = (msg) => {
+      if (socket.destroyed || socket.write(JSON.stringify(msg, NUMBERS_AS_NULL) + "\n")) return undefined;
+      drained ??= new Promise<void>((resolve) => {
+        const done = () => {
+          socket.off("drain", done);
+          socket.off("close", done);
+          drained = undefined;
+          resolve();
+        };
+        socket.on("drain", done);
+        socket.on("close", done);
+      });
+      return drained;
     };
     socket.on("data", (chunk) => {
       buffered += chunk.toString("utf8");
@@ -111,7 +129,7 @@ export class ControlServer {
     socket.on("error", cancel);
   }
 
-  private async handle(req: Request, send: (msg: unknown) => void, subscriptions: Subscription[], closed: AbortSignal): Promise<void> {
+  private async handle(req: Request, send: Send, subscriptions: Subscription[], closed: AbortSignal): Promise<void> {
     const sup = this.supervisor;
     const p = req.params ?? {};
     switch (req.method) {

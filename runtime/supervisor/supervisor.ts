@@ -26,7 +26,7 @@ import { arrowSchemaOf, type RaqlField } from "../arrow/schema.js";
 import { RUNTIME_LIB } from "../engine/lib.js";
 import { loadProgramModule } from "../engine/load.js";
 import { readBatch, writeBatchAsync } from "../ring/batches.js";
-import { DEFAULT_RING_CAPACITY, MessageKind, RingReader, RingWriter, createRing } from "../ring/ring.js";
+import { DEFAULT_RING_CAPACITY, MessageKind, RingReader, RingWriter, createRing, ringUsedBytes } from "../ring/ring.js";
 import { ControlBlock, CrashStage, Flag, createControlBlock, type StatRecord } from "./control-block.js";
 import { type RunEntry, loadStoredProgram, readRunningConfig, statsFile, supervisorPaths, writeAtomic, writeRunningConfig } from "./state.js";
 import type { ArchiveSpec, FromWorker, InputEntry, OutputEntry, TaskSpec, ToWorker } from "./worker.js";
@@ -60,7 +60,29 @@ export interface SupervisorOptions {
   readonly failForGood?: boolean;
   /** test mode: lazy functions start like the others */
   readonly startLazy?: boolean;
+  /** a replay that makes no progress for this long is torn down (archival.md §6.6; default 300) */
+  readonly replayExpirySeconds?: number;
 }
+
+/** Resolves when `p` settles (true) or `over()` becomes true (false), whichever comes first. */
+async function settledOrOver(p: Promise<void>, over: () => boolean): Promise<boolean> {
+  let settled = false;
+  const done = p.then(
+    () => void (settled = true),
+    () => void (settled = true),
+  );
+  while (!settled && !over()) await Promise.race([done, sleep(100)]);
+  return settled;
+}
+
+/** Rows for a client: a promise when the client cannot take more yet (its socket is full), which holds the replay back. */
+export type RowsSink = (rows: Value[][]) => void | Promise<void>;
+
+const DEFAULT_REPLAY_EXPIRY_SECONDS = 300;
+/** How often a held-back replay looks at its expiry and at the rings it waits for. */
+const REPLAY_POLL_MS = 2;
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export type FunctionState = "running" | "waiting" | "restarting" | "stopping" | "disabled" | "stopped";
 
@@ -656,11 +678,17 @@ export class Supervisor {
     sources: ReadonlyMap<string, AsyncIterable<RecordBatch>>,
     links: readonly (readonly [string, string])[],
     target: string,
-    onRows: (rows: Value[][]) => void,
+    onRows: RowsSink,
     signal?: AbortSignal,
   ): Promise<void> {
-    // The client going away (Ctrl-C) ends the replay: replayers stop, the channel is torn down.
-    const over = () => this.stopped || signal?.aborted === true;
+    // Progress: the client took rows, or a replayer wrote a batch. None for the expiry delay (a client that
+    // stopped reading holds every ring of the path full) tears the replay down (archival.md §6.6).
+    const expiryMs = (this.options.replayExpirySeconds ?? DEFAULT_REPLAY_EXPIRY_SECONDS) * 1000;
+    let lastProgress = Date.now();
+    const progressed = () => (lastProgress = Date.now());
+    const expired = () => Date.now() - lastProgress > expiryMs;
+    // The client going away (Ctrl-C) ends the replay too: replayers stop, the channel is torn down.
+    const over = () => this.stopped || signal?.aborted === true || expired();
     let channel: number;
     do channel = 1 + Math.floor(Math.random() * 65535);
     while ([...this.links.values()].some((l) => l.replays.has(channel)) || [...this.clients.values()].some((c) => c.channels.includes(channel)));
@@ -690,10 +718,8 @@ export class Supervisor {
       }
       return found;
     };
-    for (const fq of new Set(links.map(([, child]) => child))) {
-      const f = this.functions.get(fq)!;
-      this.send(f, { kind: "replay", channel, sources: upstream(fq).size });
-    }
+    const onPath = [...new Set(links.map(([, child]) => child))].map((fq) => this.functions.get(fq)!);
+    for (const f of onPath) this.send(f, { kind: "replay", channel, sources: upstream(f.fq).size });
     const { fields, columns } = clientView(this.functions.get(target)!.fn);
     const client: Client = {
       id: `replay-client-${channel}`,
@@ -705,8 +731,12 @@ export class Supervisor {
     };
     this.clients.set(client.id, client);
     this.reconcile();
+    // Live traffic keeps room (§6.4): a replayer waits while a ring it feeds, or a live link the replay goes
+    // through, is more than half full.
+    const sharedRings = [...entries.map((e) => e.input.ring), ...hops.map((l) => l.ring)];
+    const crowded = () => sharedRings.some((ring) => ringUsedBytes(ring) * 2 > ring.byteLength);
     try {
-      const reading = this.readClient(client, fields, onRows, over, sources.size);
+      const reading = this.readClient(client, fields, onRows, over, { sources: sources.size, progressed });
       const replayers = [...sources].map(async ([source, batches]) => {
         const src = this.functions.get(source)!;
         const names = src.fn.output.map((o) => o.name);
@@ -714,8 +744,10 @@ export class Supervisor {
           .filter((e) => e.source === source)
           .map((e) => ({ writer: new RingWriter(e.input.ring), columns: e.child.fn.input.map((i) => names.indexOf(i.name)) }));
         for await (const batch of batches) {
+          while (crowded() && !over()) await sleep(REPLAY_POLL_MS);
           if (over()) break;
           for (const t of targets) await writeBatchAsync(t.writer, channel, batch, { columns: t.columns, shouldStop: over });
+          progressed();
         }
         const marker = new TextEncoder().encode(source);
         for (const t of targets) await t.writer.writeAsync(channel, MessageKind.endOfReplay, [marker], { shouldStop: over });
@@ -728,14 +760,27 @@ export class Supervisor {
       client.cancelled = true;
       this.clients.delete(client.id);
       this.reconcile();
+      // Ended early (Ctrl-C, expiry), the workers never get every marker: their channel state goes now.
+      for (const f of onPath) this.send(f, { kind: "dropReplay", channel });
+    }
+    if (expired() && !this.stopped && signal?.aborted !== true) {
+      this.options.log.warning(`replay of ${target} stopped: no progress for ${expiryMs / 1000} s`);
+      throw RamenError.of("replayExpired", { fq: target, seconds: expiryMs / 1000 });
     }
   }
 
   /**
-   * Reads a client's ring, handing its rows to `onRows`, until `over()` or,
-   * for a replay, until the end markers of its `sources` came.
+   * Reads a client's ring, handing its rows to `onRows` (waiting while it
+   * holds them back), until `over()` or, for a replay, until the end markers
+   * of its `sources` came.
    */
-  private async readClient(client: Client, fields: readonly RaqlField[], onRows: (rows: Value[][]) => void, over: () => boolean, sources = Infinity): Promise<void> {
+  private async readClient(
+    client: Client,
+    fields: readonly RaqlField[],
+    onRows: RowsSink,
+    over: () => boolean,
+    replay: { readonly sources: number; readonly progressed: () => void } = { sources: Infinity, progressed: () => {} },
+  ): Promise<void> {
     const schema = arrowSchemaOf(fields);
     const reader = new RingReader(client.ring);
     const ended = new Set<string>();
@@ -749,7 +794,8 @@ export class Supervisor {
         // A marker may come several times, along several paths: sources are counted once.
         ended.add(Buffer.from(m.payload).toString("utf8"));
         reader.release();
-        if (ended.size >= sources) return;
+        replay.progressed();
+        if (ended.size >= replay.sources) return;
         continue;
       }
       const batch = readBatch(m, schema);
@@ -757,7 +803,9 @@ export class Supervisor {
       const r = new BatchReader(batch, fields);
       const rows: Value[][] = [];
       for (let i = 0; i < r.numRows; i++) rows.push(r.row(i));
-      onRows(rows);
+      const held = onRows(rows);
+      if (held instanceof Promise && !(await settledOrOver(held, over))) return;
+      replay.progressed();
     }
   }
 
@@ -779,7 +827,7 @@ export class Supervisor {
     fq: string,
     since: number,
     until: number,
-    onRows: (rows: Value[][]) => void,
+    onRows: RowsSink,
     options: { readonly beforeSeq?: bigint; readonly onWarning?: (message: string) => void; readonly signal?: AbortSignal } = {},
   ): Promise<void> {
     const { beforeSeq, onWarning, signal } = options;
@@ -798,7 +846,7 @@ export class Supervisor {
       const { columns } = clientView(f.fn);
       for (const b of readArchive(this.archiveDirOf(fq)!, { since, until, ...(beforeSeq !== undefined ? { beforeSeq } : {}) })) {
         if (signal?.aborted) return;
-        onRows(rowsOf(b, columns));
+        await onRows(rowsOf(b, columns));
       }
       return;
     }
@@ -906,7 +954,7 @@ export class Supervisor {
         tot_full_bytes: s.fullBytes,
         tot_full_bytes_samples: s.fullRows,
         tot_cpu: s.cpu,
-        tot_cpu_replay: 0,
+        tot_cpu_replay: s.cpuReplay,
         cur_ram: s.heap,
         max_ram: s.maxHeap,
         tot_wait_in: s.waitIn,

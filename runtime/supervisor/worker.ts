@@ -56,6 +56,8 @@ export type ToWorker =
   | { readonly kind: "inputs"; readonly entries: readonly InputEntry[] }
   /** a replay is coming on `channel` from that many sources upstream of this function */
   | { readonly kind: "replay"; readonly channel: number; readonly sources: number }
+  /** the replay on `channel` was torn down before every marker came (client gone, expiry): drop its state, ignore its rest */
+  | { readonly kind: "dropReplay"; readonly channel: number }
   /** the recent output tuples (`ramen tail -l`) */
   | { readonly kind: "cache"; readonly request: number };
 
@@ -122,6 +124,10 @@ class FunctionTaskLoop {
   /** per replay channel: how many sources are upstream of this function, and which have ended */
   private readonly replaySources = new Map<number, number>();
   private readonly endedSources = new Map<number, Set<string>>();
+  /** replay channels torn down early: what of them is still in the rings is ignored */
+  private readonly droppedChannels = new Set<number>();
+  /** milliseconds spent handling replay batches: replay CPU (tot_cpu_replay), not the live one */
+  private replayMs = 0;
   private readonly factory: FunctionFactory;
   private readonly replayHost: RunnerHost;
   private archive: ArchiveWriter | undefined;
@@ -207,11 +213,14 @@ class FunctionTaskLoop {
     const ended = this.endedSources.get(channel) ?? new Set<string>();
     ended.add(Buffer.from(payload).toString("utf8"));
     this.endedSources.set(channel, ended);
-    if (ended.size >= (this.replaySources.get(channel) ?? 1)) {
-      this.replays.delete(channel);
-      this.endedSources.delete(channel);
-      this.replaySources.delete(channel);
-    }
+    if (ended.size >= (this.replaySources.get(channel) ?? 1)) this.dropChannel(channel);
+  }
+
+  /** Forgets a replay channel's state, without flushing its groups (archival.md §6.5). */
+  private dropChannel(channel: number): void {
+    this.replays.delete(channel);
+    this.endedSources.delete(channel);
+    this.replaySources.delete(channel);
   }
 
   /** Opens (or closes) the archive; a failure is logged and the function runs on without archiving. */
@@ -277,6 +286,11 @@ class FunctionTaskLoop {
           break;
         case "replay":
           this.replaySources.set(msg.channel, msg.sources);
+          this.droppedChannels.delete(msg.channel);
+          break;
+        case "dropReplay":
+          this.dropChannel(msg.channel);
+          this.droppedChannels.add(msg.channel);
           break;
         case "cache": {
           const batches = this.cache.map((b) => encodeBatch(b));
@@ -386,10 +400,12 @@ class FunctionTaskLoop {
     } catch (e) {
       this.log("error", `${this.spec.fq}: ${errorText(e)}`);
     }
-    const cpu = threadCpuSeconds() - this.cpuStart;
+    const cpuReplay = this.replayMs / 1000;
+    const cpu = Math.max(0, threadCpuSeconds() - this.cpuStart - cpuReplay);
     const waitOut = this.outputs.reduce((s, o) => s + o.writer.waitedMs, 0) / 1000;
     this.control.publish(this.spec.baseStats, this.runner.stats, {
       cpu,
+      cpuReplay,
       waitIn: this.waitIn / 1000,
       waitOut,
       bytesIn: this.bytesIn,
@@ -419,7 +435,13 @@ class FunctionTaskLoop {
           // Decoded in place: the batch's buffers are the ring's bytes, read before the release below
           // (generated code keeps values, never the batch).
           const batch = decodeColumns(m.payload, this.inputSchema);
-          this.runnerOf(m.channel).onBatch(batch);
+          if (m.channel === 0) this.runner.onBatch(batch);
+          else if (!this.droppedChannels.has(m.channel)) {
+            // Handling a batch never blocks (outputs are written after): its wall time is CPU time.
+            const start = performance.now();
+            this.runnerOf(m.channel).onBatch(batch);
+            this.replayMs += performance.now() - start;
+          }
           // A requested crash strikes here, in the middle of the message: its output is not written yet…
           this.checkCrashRequest(CrashStage.beforeOutput);
           this.deliver();

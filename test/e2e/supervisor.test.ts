@@ -219,7 +219,7 @@ describe("a replay", () => {
       ].join("\n");
       const { ir } = checkProgram({ source: new SourceFile("p.ramen", text), programName: "p", resolveProgram: () => undefined });
       const quiet = { info: () => {}, debug: () => {}, warning: () => {}, error: () => {} };
-      const sup = new Supervisor({ stateDir: path.join(dir, "state"), site: "test", log: quiet, persistent: false });
+      const sup = new Supervisor({ stateDir: path.join(dir, "state"), site: "test", log: quiet, persistent: false, replayExpirySeconds: 1 });
       const { signature, stored } = storeProgram(path.join(dir, "state"), "p", ir, generateModule(ir));
       const live: number[][] = [];
       await sup.add([{ entry: { program: "p", params: {}, cwd: dir, report_period: 30, debug: false, signature }, ir, moduleFile: stored.moduleFile }], false, () => {
@@ -234,7 +234,7 @@ describe("a replay", () => {
       }
       const replayed: number[][] = [];
       const chain = [["p/a", "p/b"], ["p/b", "p/c"]] as const;
-      await sup.runReplay(new Map([["p/a", archived()]]), chain, "p/c", (rows) => replayed.push(...rows.map((r) => [r[0] as number, Number(r[1])])));
+      await sup.runReplay(new Map([["p/a", archived()]]), chain, "p/c", (rows) => void replayed.push(...rows.map((r) => [r[0] as number, Number(r[1])])));
       // A replay whose client goes away stops, however much is left to replay.
       async function* endless() {
         for (let t = 0; ; t++) {
@@ -250,6 +250,11 @@ describe("a replay", () => {
       }, gone.signal);
       await stopped;
       expect(abandoned).toBeGreaterThanOrEqual(3);
+      // A client that stops taking rows holds the replay back; without progress for the expiry delay it is torn down.
+      const stalled = sup.runReplay(new Map([["p/a", archived()]]), chain, "p/c", () => new Promise<void>(() => {}));
+      await expect(stalled).rejects.toThrow(/The replay of p\/c made no progress for 1 s/);
+      // What the replays cost is counted apart from the live work (tot_cpu_replay).
+      await until("replay CPU published", () => { const b = sup.ps("p/b")[0]!; return "stats" in b && b.stats.cpuReplay > 0 ? true : undefined; });
       await sup.stop();
       // Live: 3 → y = 6 (1 and 2 give y ≤ 4); its total is 6.
       expect(live).toEqual([[6, 6]]);
