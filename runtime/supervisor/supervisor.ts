@@ -28,6 +28,7 @@ import { loadProgramModule } from "../engine/load.js";
 import { readBatch, writeBatchAsync } from "../ring/batches.js";
 import { DEFAULT_RING_CAPACITY, MessageKind, RingReader, RingWriter, createRing, ringUsedBytes } from "../ring/ring.js";
 import { ControlBlock, CrashStage, Flag, createControlBlock, type StatRecord } from "./control-block.js";
+import { GlobalStore, globalKey } from "./globals.js";
 import { type RunEntry, loadStoredProgram, readRunningConfig, statsFile, supervisorPaths, writeAtomic, writeRunningConfig } from "./state.js";
 import type { ArchiveSpec, FromWorker, InputEntry, OutputEntry, TaskSpec, ToWorker } from "./worker.js";
 import { archiveDir } from "../archive/layout.js";
@@ -187,6 +188,8 @@ export class Supervisor {
   private readonly functions = new Map<string, FunctionRun>();
   private readonly links = new Map<string, Link>();
   private readonly clients = new Map<string, Client>();
+  /** reference copies of the DECLAREd globals (globals.ts) */
+  private readonly globals = new GlobalStore();
   /** the archivist's allocations, fq → bytes (archivist/v1/allocs/<site>.json) */
   private allocations: Readonly<Record<string, number>> = {};
   /** rings feeding archived batches into the first function of a replay's path */
@@ -475,6 +478,7 @@ export class Supervisor {
       // Each function derives its own seed from the global one and its name (§5).
       ...(this.options.seed !== undefined ? { seed: (this.options.seed ^ fnv1a(f.fq)) >>> 0 } : {}),
       debug: f.program.entry.debug,
+      globals: this.globals.specsOf(f.program.ir.globals, f.program.entry.program),
     };
     this.options.log.debug(`${f.fq}: starting`);
     f.task = this.pool.run(spec, { transferList: [port2] });
@@ -562,6 +566,19 @@ export class Supervisor {
         const done = f.cacheRequests.get(m.request);
         f.cacheRequests.delete(m.request);
         done?.([...m.batches]);
+        break;
+      }
+      case "globalWrites": {
+        // In the supervisor's order to every function of the scope, the writer included: replicas stay equal.
+        this.globals.apply(m.writes);
+        const keys = new Set(m.writes.map((w) => w[0]));
+        for (const other of this.functions.values()) {
+          if (other.task === undefined) continue;
+          const program = other.program.entry.program;
+          const theirs = new Set(other.program.ir.globals.map((g) => globalKey(g, program)).filter((k) => keys.has(k)));
+          const writes = m.writes.filter((w) => theirs.has(w[0]));
+          if (writes.length > 0) this.send(other, { kind: "globalWrites", writes });
+        }
         break;
       }
       case "synced": {

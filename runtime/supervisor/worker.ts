@@ -31,6 +31,7 @@ import { writeBatch } from "../ring/batches.js";
 import { type HandlingNote, MessageKind, RingReader, RingWriter } from "../ring/ring.js";
 import { csvFileSource, compileCsvReader, csvSpecOf, compileRowBinaryDecoder, rowBinaryFileSource, throttleBadLines, type FileSource, type SourceReport } from "../sources/index.js";
 import { ControlBlock, CrashStage, Flag, type StatRecord } from "./control-block.js";
+import { GlobalReplica, type GlobalSpec, type GlobalWrite, ReplayGlobalView } from "./globals.js";
 
 /** A link this function writes to, with the columns it takes (indexes into the output fields, #start, #stop). */
 export interface OutputEntry {
@@ -56,6 +57,8 @@ export type ToWorker =
   | { readonly kind: "inputs"; readonly entries: readonly InputEntry[] }
   /** a replay is coming on `channel` from that many sources upstream of this function */
   | { readonly kind: "replay"; readonly channel: number; readonly sources: number }
+  /** writes to DECLAREd globals of the scopes of this function, in the supervisor's order */
+  | { readonly kind: "globalWrites"; readonly writes: readonly GlobalWrite[] }
   /** the replay on `channel` was torn down before every marker came (client gone, expiry): drop its state, ignore its rest */
   | { readonly kind: "dropReplay"; readonly channel: number }
   /** the recent output tuples (`ramen tail -l`) */
@@ -67,7 +70,9 @@ export type FromWorker =
   | { readonly kind: "notify"; readonly name: string; readonly tuple: readonly Value[]; readonly start: number; readonly stop: number }
   /** Arrow IPC messages of the cached output batches (all columns), oldest first */
   | { readonly kind: "cache"; readonly request: number; readonly batches: readonly Uint8Array[] }
-  | { readonly kind: "synced"; readonly request: number; readonly seq: bigint };
+  | { readonly kind: "synced"; readonly request: number; readonly seq: bigint }
+  /** writes to DECLAREd globals made while handling the last input */
+  | { readonly kind: "globalWrites"; readonly writes: readonly GlobalWrite[] };
 
 /** This function's archive (archival.md §2), when it has one. */
 export interface ArchiveSpec {
@@ -91,6 +96,8 @@ export interface TaskSpec {
   readonly baseStats: StatRecord;
   readonly seed?: number;
   readonly debug: boolean;
+  /** the globals its program declares, with their current entries */
+  readonly globals?: readonly GlobalSpec[];
 }
 
 const LIVE_ONLY: readonly number[] = [0];
@@ -124,6 +131,9 @@ class FunctionTaskLoop {
   /** per replay channel: how many sources are upstream of this function, and which have ended */
   private readonly replaySources = new Map<number, number>();
   private readonly endedSources = new Map<number, Set<string>>();
+  /** writes to globals not sent to the supervisor yet */
+  private globalWrites: GlobalWrite[] = [];
+  private readonly globalsByKey: ReadonlyMap<string, GlobalReplica>;
   /** replay channels torn down early: what of them is still in the rings is ignored */
   private readonly droppedChannels = new Set<number>();
   /** milliseconds spent handling replay batches: replay CPU (tot_cpu_replay), not the live one */
@@ -153,7 +163,16 @@ class FunctionTaskLoop {
     Atomics.store(this.control.flags, Flag.threadId, threadId);
     const port = spec.port;
     const random = spec.seed !== undefined ? seededRandom(spec.seed) : Math.random;
-    const globals = new Map<string, Map<Value, Value>>();
+    // DECLAREd globals: replicas kept equal through the supervisor (globals.ts).
+    const globals = new Map(
+      (spec.globals ?? []).map((g) => [g.name, new GlobalReplica(g.key, g.entries, (key, mapKey, value) => this.globalWrites.push([key, mapKey, value]))]),
+    );
+    this.globalsByKey = new Map([...globals.values()].map((g) => [g.key, g]));
+    const globalOf = (name: string): GlobalReplica => {
+      const g = globals.get(name);
+      if (!g) throw new Error(`internal: ${spec.fq} reads the undeclared global ${name}`);
+      return g;
+    };
     const host: RunnerHost = {
       now: () => Date.now() / 1000,
       random,
@@ -161,19 +180,15 @@ class FunctionTaskLoop {
         const v = process.env[name];
         return v === undefined ? null : bytesOfText(v);
       },
-      // DECLAREd globals: one map per name in this function (maps cannot be shared between threads).
-      global: (name) => {
-        let m = globals.get(name);
-        if (!m) globals.set(name, (m = new Map()));
-        return m;
-      },
+      global: globalOf,
       print: (fq, values) => port.postMessage({ kind: "log", level: "info", message: `${fq}: ${values.map((v) => String(v)).join(" ")}` }),
       notify: (_fq, name, tuple, start, stop) => port.postMessage({ kind: "notify", name, tuple: [...tuple], start, stop }),
       tupleError: (fq, error) => port.postMessage({ kind: "log", level: "error", message: `${fq}: tuple skipped: ${errorText(error)}` }),
     };
     this.factory = factory;
-    // Replays never notify (cli-runtime.md §1.8).
-    this.replayHost = { ...host, notify: () => {} };
+    // Replays never notify (cli-runtime.md §1.8) and read globals without writing them (archival.md §6.5).
+    const replayViews = new Map([...globals].map(([name, g]) => [name, new ReplayGlobalView(g)]));
+    this.replayHost = { ...host, notify: () => {}, global: (name) => replayViews.get(name) ?? globalOf(name) };
     this.runner = this.newRunner(0, host);
     this.inputSchema = arrowSchemaOf(spec.fn.input as readonly RaqlField[]);
     this.setArchive(spec.archive);
@@ -288,6 +303,9 @@ class FunctionTaskLoop {
           this.replaySources.set(msg.channel, msg.sources);
           this.droppedChannels.delete(msg.channel);
           break;
+        case "globalWrites":
+          for (const [key, mapKey, value] of msg.writes) this.globalsByKey.get(key)?.apply(mapKey, value);
+          break;
         case "dropReplay":
           this.dropChannel(msg.channel);
           this.droppedChannels.add(msg.channel);
@@ -332,6 +350,10 @@ class FunctionTaskLoop {
 
   /** Writes what the last input produced to every output of its channel, then remembers live output for tail -l. */
   private deliver(): void {
+    if (this.globalWrites.length > 0) {
+      this.spec.port.postMessage({ kind: "globalWrites", writes: this.globalWrites } satisfies FromWorker);
+      this.globalWrites = [];
+    }
     const pending = this.pending;
     if (pending.length === 0) return;
     this.pending = [];

@@ -201,6 +201,51 @@ describe("a crashing function", () => {
   }
 });
 
+describe("DECLAREd globals", () => {
+  it("are shared by the functions of their scope, each on its own thread, and survive a restart", async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      writeFileSync(path.join(dir, "kv.csv"), "a,1\nb,2\n");
+      const { checkProgram } = (await import(path.join(REPO, "dist/compiler/index.js"))) as typeof import("../../compiler/index.js");
+      const { generateModule } = (await import(path.join(REPO, "dist/compiler/codegen/module.js"))) as typeof import("../../compiler/codegen/module.js");
+      const { SourceFile } = (await import(path.join(REPO, "dist/grammar/source.js"))) as typeof import("../../grammar/source.js");
+      const { Supervisor } = (await import(path.join(REPO, "dist/runtime/supervisor/supervisor.js"))) as typeof import("../../runtime/supervisor/supervisor.js");
+      const { storeProgram } = (await import(path.join(REPO, "dist/runtime/supervisor/state.js"))) as typeof import("../../runtime/supervisor/state.js");
+      const declarations = "DECLARE seen string[string];\nDECLARE WITH PROGRAM SCOPE mine string[string];\n";
+      const reader = 'DEFINE look AS YIELD seen["a"] AS a, mine["b"] AS b EVERY 20ms;\n';
+      const sources = {
+        // p writes both globals from one function and reads them from another
+        p: declarations + 'DEFINE src AS READ FROM FILE "kv.csv" AS CSV (k string, v string);\n' +
+          "DEFINE store AS FROM src SELECT k, MAPADD(seen, k, v) AS site_value, MAPADD(mine, k, v) AS program_value;\n" + reader,
+        // q shares the site's `seen`, but its `mine` is its own
+        q: declarations + reader,
+      };
+      const quiet = { info: () => {}, debug: () => {}, warning: () => {}, error: () => {} };
+      const sup = new Supervisor({ stateDir: path.join(dir, "state"), site: "test", log: quiet, persistent: false });
+      const rows = { p: [] as unknown[][], q: [] as unknown[][] };
+      const programs = Object.entries(sources).map(([name, text]) => {
+        const { ir } = checkProgram({ source: new SourceFile(`${name}.ramen`, text), programName: name, resolveProgram: () => undefined });
+        const { signature, stored } = storeProgram(path.join(dir, "state"), name, ir!, generateModule(ir!));
+        return { entry: { program: name, params: {}, cwd: dir, report_period: 30, debug: false, signature }, ir: ir!, moduleFile: stored.moduleFile };
+      });
+      await sup.add(programs, false, () => {
+        for (const name of ["p", "q"] as const) sup.subscribe(`${name}/look`, (r) => void rows[name].push(...r.map((row) => row.slice(0, 2))));
+      });
+      const last = (name: "p" | "q") => rows[name].at(-1);
+      await until("p to see both", () => (JSON.stringify(last("p")) === '["1","2"]' ? true : undefined));
+      await until("q to see the site's", () => (JSON.stringify(last("q")) === '["1",null]' ? true : undefined));
+      // A restarted function starts with the current values (the supervisor's copy), not empty maps.
+      expect(await sup.killThread("p/look")).toBe(true);
+      rows.p.length = 0;
+      await until("p/look again", () => (rows.p.length >= 5 ? true : undefined));
+      expect(rows.p.every((r) => JSON.stringify(r) === '["1","2"]')).toBe(true);
+      await sup.stop();
+    } finally {
+      cleanup();
+    }
+  }, 60_000);
+});
+
 describe("a replay", () => {
   it("runs archived batches through the live workers on a channel of its own, with a state of its own", async () => {
     const { dir, cleanup } = tempDir();
