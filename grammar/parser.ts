@@ -2962,5 +2962,17 @@ function syntaxError(p: RaqlParser, err: IRecognitionException, source: SourceFi
     const end = source.text.length;
     return RamenError.of("unexpectedEnd", { expected: err.message }, { ...extra, span: { start: Math.max(0, end - 1), end } });
   }
-  return RamenError.of("unexpectedToken", { expected: err.message, got: describeToken(t) }, { ...extra, span: tokSpan(t) });
+  // A reserved word where a name was wanted (`DEFINE keep AS …`): say how to use it anyway.
+  const word = t.image.toLowerCase();
+  const previous = (err as { previousToken?: IToken }).previousToken;
+  const wantsName = /name/.test(err.message) || previous?.image.toUpperCase() === "DEFINE";
+  const reserved = wantsName && RESERVED_NAMES.has(word) ? { hint: `${word} is a reserved word: quote it ('${t.image}') to use it as a name` } : {};
+  return RamenError.of("unexpectedToken", { expected: err.message, got: describeToken(t) }, { ...extra, ...reserved, span: tokSpan(t) });
 }
+
+/** Words that are never names unless quoted (raql.md §1.2). */
+const RESERVED_NAMES = new Set([
+  ..."true false null keep all as top group now random pi second minute hour day".split(" "),
+  ..."in out previous local_last local_last_out global_last global_last_out group_state global_state".split(" "),
+  ..."sort_first sort_smallest smallest sort_greatest greatest param env global record unknown".split(" "),
+]);
