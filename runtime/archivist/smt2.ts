@@ -200,7 +200,7 @@ export function formulate(
 }
 
 /** The exact decimal value of a float64 integer (no exponent notation, which SMT2 lacks). */
-function integerText(value: number): string {
+export function integerText(value: number): string {
   return Number.isFinite(value) ? BigInt(value).toString() : INVALID_COST;
 }
 
@@ -208,17 +208,12 @@ const perc = (f: number) => `perc_${f}`;
 const cost = (f: number, i: number) => `cost_${f}_${i}`;
 const sum = (terms: readonly string[]) => `(+ 0${terms.map((t) => " " + t).join("")})`;
 
-export interface EmitOptions {
-  /** add the share domains (see shareDomains) before the objectives */
-  readonly shareDomains?: boolean;
-}
-
 /**
  * The problem as SMT2 (§4.5): comment header, declarations with bounds, the
  * budget, the cost definitions, the feasibility constraints, then the two
  * objectives in priority order. No preamble nor `check-sat` (see solve.ts).
  */
-export function emitSmt2(problem: Problem, generatedAt: Date, options: EmitOptions = {}): string {
+export function emitSmt2(problem: Problem, generatedAt: Date): string {
   const { functions, constants, durations } = problem;
   const lines = header(problem, generatedAt);
   for (const f of functions) {
@@ -241,7 +236,6 @@ export function emitSmt2(problem: Problem, generatedAt: Date, options: EmitOptio
   }
   const retained = functions.filter((f) => constants[f.index]!.retained !== undefined);
   for (const f of retained) lines.push(`(assert (< ${cost(f.index, constants[f.index]!.retained!)} ${INVALID_COST}))`);
-  if (options.shareDomains) lines.push(...shareDomains(problem));
   const dailyCosts = retained.map((f) => {
     const c = constants[f.index]!;
     return `(* ${c.queriesPerDay} ${cost(f.index, c.retained!)})`;
@@ -269,22 +263,4 @@ function header(problem: Problem, generatedAt: Date): string[] {
     );
   }
   return lines;
-}
-
-/**
- * `perc_f ∈ {0} ∪ {need[F,i] ≤ 100}`, one assertion per function. Redundant
- * for the optimum: a share only matters through the thresholds `perc_f ≥
- * need`, so lowering any share to the largest need it reaches (or 0) keeps
- * every cost and the budget and does not raise Σ perc; every lexicographic
- * optimum already satisfies these, and the set of optima is unchanged. Z3's
- * minimisation of Σ perc, however, otherwise walks the shares down one by one:
- * with 200 functions it does not finish within its 90 s timeout even when
- * every share is forced, and with these it takes a fraction of a second.
- */
-export function shareDomains(problem: Problem): string[] {
-  return problem.functions.map((f) => {
-    const thresholds = [...new Set(problem.constants[f.index]!.need)].filter((n) => n > 0 && n <= 100);
-    const choices = [0, ...thresholds.sort((a, b) => a - b)].map((n) => ` (= ${perc(f.index)} ${n})`).join("");
-    return `(assert (or${choices}))`;
-  });
 }

@@ -3,10 +3,12 @@
 // text, and retries with shorter retentions while the problem is unsat.
 
 import { init } from "z3-solver";
-import type { Context } from "z3-solver";
+import type { Context, Model } from "z3-solver";
 import { Diagnostic, diag } from "../../grammar/diagnostics.js";
 import { ArchivistConfig } from "./config.js";
 import { writeFileAtomic } from "./files.js";
+import { Frontier, Point, bestCombination, isUnknownRange } from "./frontier.js";
+import { Goal, PartEncoding, batchText, dailyCost, encodePart, splitProblem } from "./reduced.js";
 import { Problem, Selection, emitSmt2, formulate } from "./smt2.js";
 
 export const SOLVER_TIMEOUT_MS = 90_000;
@@ -29,18 +31,20 @@ function archivistContext(): Promise<ArchivistContext> {
   return context;
 }
 
+type CheckOutcome<T> = { readonly status: "sat"; readonly value: T; readonly timedOut: boolean } | { readonly status: "unsat" };
+
 /**
- * Solve an SMT2 body (no preamble nor `check-sat`) declaring `perc_0` …
- * `perc_{n−1}`. A timeout with a model counts as sat (flagged `timedOut`);
+ * Run Z3 on an SMT2 text and read its model with `read`. A timeout with a
+ * model that satisfies every constraint counts as sat (flagged `timedOut`);
  * without one, as unsat.
  */
-export function solveSmt2(body: string, numFunctions: number, timeoutMs = SOLVER_TIMEOUT_MS): Promise<ModelOutcome> {
-  const run = async (): Promise<ModelOutcome> => {
+function check<T>(text: string, timeoutMs: number, read: (model: Model<"archivist">, Z3: ArchivistContext) => T): Promise<CheckOutcome<T>> {
+  const run = async (): Promise<CheckOutcome<T>> => {
     const Z3 = await archivistContext();
     const opt = new Z3.Optimize();
     try {
-      opt.set("timeout", timeoutMs);
-      opt.fromString(body);
+      opt.set("timeout", Math.max(1, Math.round(timeoutMs)));
+      opt.fromString(text);
       const result = await opt.check();
       if (result === "unsat") return { status: "unsat" };
       let model;
@@ -56,12 +60,7 @@ export function solveSmt2(body: string, numFunctions: number, timeoutMs = SOLVER
           if (!Z3.isTrue(model.eval(assertions.get(i), true))) return { status: "unsat" };
         }
       }
-      const percs: number[] = [];
-      for (let f = 0; f < numFunctions; f++) {
-        const value = model.eval(Z3.Int.const(`perc_${f}`), true);
-        percs.push(Number(Z3.isIntVal(value) ? value.value() : 0));
-      }
-      return { status: "sat", percs, timedOut: result === "unknown" };
+      return { status: "sat", value: read(model, Z3), timedOut: result === "unknown" };
     } finally {
       opt.release();
     }
@@ -69,6 +68,139 @@ export function solveSmt2(body: string, numFunctions: number, timeoutMs = SOLVER
   const outcome = queue.then(run, run);
   queue = outcome.catch(() => undefined);
   return outcome;
+}
+
+/**
+ * Solve an SMT2 body (no preamble nor `check-sat`) declaring `perc_0` …
+ * `perc_{n−1}`, such as the spec's formulation: Z3 on the text as it is.
+ */
+export async function solveSmt2(body: string, numFunctions: number, timeoutMs = SOLVER_TIMEOUT_MS): Promise<ModelOutcome> {
+  const outcome = await check(body, timeoutMs, (model, Z3) => {
+    const percs: number[] = [];
+    for (let f = 0; f < numFunctions; f++) {
+      const value = model.eval(Z3.Int.const(`perc_${f}`), true);
+      percs.push(Number(Z3.isIntVal(value) ? value.value() : 0));
+    }
+    return percs;
+  });
+  return outcome.status === "sat" ? { status: "sat", percs: outcome.value, timedOut: outcome.timedOut } : outcome;
+}
+
+/** One part's optimum under some budget. */
+interface PartOptimum extends Point {
+  /** function index → perc, for the functions of the part */
+  readonly percs: ReadonlyMap<number, number>;
+}
+
+const isPartOptimum = (point: Point): point is PartOptimum => !isUnknownRange(point);
+
+/** Several parts solved in one Z3 run (see batchText): each part's shares and figures. */
+function solveBatch(problem: Problem, encodings: readonly PartEncoding[], goal: Goal, deadline: number): Promise<CheckOutcome<PartOptimum[]>> {
+  return check(batchText(encodings, goal), deadline - performance.now(), (model, Z3) =>
+    encodings.map(({ part, shareVariables }) => {
+      const percs = new Map(part.functions.map((f) => [f, 0]));
+      for (const { name, f, threshold } of shareVariables) {
+        if (Z3.isTrue(model.eval(Z3.Bool.const(name), true))) percs.set(f, Math.max(percs.get(f)!, threshold));
+      }
+      let share = 0;
+      for (const p of percs.values()) share += p;
+      // Z3's model satisfies the feasibility constraints, which are the spec's (reduction 3)
+      const cost = dailyCost(problem, problem.functions.map((f) => percs.get(f.index) ?? 0), part.functions)!;
+      return { percs, share, dailyCost: cost };
+    }),
+  );
+}
+
+/** Parts solved together in one Z3 run hold at most this many functions (a larger part is alone). */
+const BATCH_FUNCTIONS = 12;
+
+/**
+ * Every part under `goal`, consecutive small parts batched (one Z3 run costs
+ * at least ~10 ms; one run for large parts together is slower than one each).
+ * `dailyCostBounds`, aligned with `encodings`, bound the share goal.
+ */
+async function solveAll(
+  problem: Problem,
+  encodings: readonly PartEncoding[],
+  minimise: Goal["minimise"],
+  deadline: number,
+  dailyCostBounds?: readonly bigint[],
+): Promise<CheckOutcome<PartOptimum[]>> {
+  const optima: PartOptimum[] = [];
+  let timedOut = false;
+  for (let start = 0; start < encodings.length; ) {
+    let end = start + 1;
+    let size = encodings[start]!.part.functions.length;
+    while (end < encodings.length && size + encodings[end]!.part.functions.length <= BATCH_FUNCTIONS) {
+      size += encodings[end++]!.part.functions.length;
+    }
+    const goal: Goal =
+      minimise === "dailyCost" ? { minimise } : { minimise, dailyCostBounds: dailyCostBounds?.slice(start, end) };
+    const outcome = await solveBatch(problem, encodings.slice(start, end), goal, deadline);
+    if (outcome.status === "unsat") return outcome;
+    optima.push(...outcome.value);
+    timedOut ||= outcome.timedOut;
+    start = end;
+  }
+  return { status: "sat", value: optima, timedOut };
+}
+
+/**
+ * The spec's optimum through the reduced problem (see reduced.ts, reduction
+ * 5). First every part's optimum: its least daily cost, then its least share
+ * at that cost. When they do not fit the budget together, the best
+ * combination is sought among the known points of the parts' frontiers and
+ * optimistic stand-ins for their unknown budgets; each stand-in chosen makes
+ * Z3 find the next point of that frontier, until the best combination uses
+ * known points only. `timeoutMs` bounds the whole.
+ */
+export async function solveProblem(problem: Problem, timeoutMs = SOLVER_TIMEOUT_MS): Promise<ModelOutcome> {
+  const deadline = performance.now() + timeoutMs;
+  const outcome = (chosen: readonly PartOptimum[], timedOut: boolean): ModelOutcome => {
+    const percs = problem.functions.map(() => 0);
+    for (const point of chosen) for (const [f, perc] of point.percs) percs[f] = perc;
+    return { status: "sat", percs, timedOut };
+  };
+  const parts = splitProblem(problem);
+  const whole = parts.map((part) => encodePart(problem, part, 100));
+  const cheapest = await solveAll(problem, whole, "dailyCost", deadline);
+  if (cheapest.status === "unsat") return cheapest;
+  const dailyCostBounds = cheapest.value.map((p) => p.dailyCost);
+  // the cheapest shares satisfy the bounds: unsat only by a timeout without model
+  const optima = await solveAll(problem, whole, "share", deadline, dailyCostBounds);
+  if (optima.status === "unsat") return outcome(cheapest.value, true);
+  let timedOut = cheapest.timedOut || optima.timedOut;
+  if (optima.value.reduce((total, p) => total + p.share, 0) <= 100) return outcome(optima.value, timedOut);
+
+  // The budget binds. Each part's frontier ends at the least share with which it is feasible.
+  const leastShares = await solveAll(problem, whole, "share", deadline);
+  if (leastShares.status === "unsat") return leastShares; // a timeout without model: no frontier is bounded
+  timedOut ||= leastShares.timedOut;
+  const frontiers = optima.value.map((optimum, k) => {
+    const frontier = new Frontier(optimum);
+    const least = leastShares.value[k]!.share;
+    if (least > 0) frontier.record(least - 1, null, false);
+    return frontier;
+  });
+  for (;;) {
+    const best = bestCombination(frontiers.map((f) => f.options()));
+    // not even the optimistic stand-ins fit
+    if (best === undefined) return { status: "unsat" };
+    const known = best.chosen.filter(isPartOptimum);
+    if (known.length === frontiers.length) return outcome(known, timedOut);
+    if (performance.now() >= deadline) {
+      const feasible = bestCombination(frontiers.map((f) => f.options().filter(isPartOptimum)));
+      return feasible === undefined ? { status: "unsat" } : outcome(feasible.chosen, true);
+    }
+    for (const [k, range] of best.chosen.entries()) {
+      if (!isUnknownRange(range)) continue;
+      // the next point of the frontier: the least cost under the range's highest budget
+      const next = await solveBatch(problem, [encodePart(problem, parts[k]!, range.highest)], { minimise: "dailyCost" }, deadline);
+      // a timeout without model also ends the frontier here
+      timedOut ||= next.status === "unsat" ? performance.now() >= deadline : next.timedOut;
+      frontiers[k]!.record(range.highest, next.status === "sat" ? next.value[0]! : null, false);
+    }
+  }
 }
 
 /** The script written to `allocations.smt2`, runnable with the `z3` binary. */
@@ -112,9 +244,7 @@ export async function solveWithRetries(
   const attempt = async (ratio: number) => {
     const { problem, errors } = formulate(selection, config, ratio);
     const smt2 = emitSmt2(problem, options.now);
-    // Z3 also gets the share domains: the same optima, found much faster (see shareDomains).
-    const solverText = emitSmt2(problem, options.now, { shareDomains: true });
-    const outcome = await solveSmt2(solverText, problem.functions.length, options.timeoutMs);
+    const outcome = await solveProblem(problem, options.timeoutMs);
     return { problem, errors, smt2, outcome };
   };
   let { problem, errors, smt2, outcome } = await attempt(1);

@@ -3,7 +3,7 @@
 
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "../../runtime/archivist/config.js";
-import { emitSmt2, formulate, selectFunctions, shareDomains } from "../../runtime/archivist/smt2.js";
+import { emitSmt2, formulate, selectFunctions } from "../../runtime/archivist/smt2.js";
 import type { ProblemInput } from "../../runtime/archivist/smt2.js";
 import { parseSiteStats } from "../../runtime/archivist/stats.js";
 import type { Retention } from "../../runtime/archivist/config.js";
@@ -168,15 +168,5 @@ describe("the emitted text (§4.5)", () => {
       "; 0 = local:children/a  rs = 1000.00 B/s  cc = 0.00166667 CPU-s/s  retention = 3600 s every 600 s (config)",
       "; 1 = local:root  rs = 1000.00 B/s  cc = 0.00166667 CPU-s/s  retention = none",
     ]);
-  });
-
-  it("share domains for the solver: 0 and the needs within 100", () => {
-    const config = { size_limit: 1e7, retentions: { "p/a": { duration: 3600 }, "p/b": { duration: 100000 } } };
-    // rs 1000: need 36 at 3600 s, 1000 at 100000 s (out of reach)
-    const stats = { "p/a": fn([]), "p/b": fn(["p/a"]) };
-    const { problem } = formulate(selectFunctions(input(config, stats)), parseConfig(config, "c"));
-    expect(shareDomains(problem)).toEqual(["(assert (or (= perc_0 0) (= perc_0 36)))", "(assert (or (= perc_1 0) (= perc_1 36)))"]);
-    const solverText = bodyLines(emitSmt2(problem, new Date(0), { shareDomains: true }));
-    expect(solverText.slice(-4, -2)).toEqual(shareDomains(problem));
   });
 });
