@@ -206,6 +206,7 @@ export const MESSAGES = {
   archivistMissingDuration: e("RQ5007", "{path}: retention {pattern} has no duration"),
   archivistUnsatisfiable: e("RQ5008", "Cannot satisfy archival constraints: reduce retentions or raise size_limit"),
   archivistCostTooLarge: e("RQ5009", "{what} of {name} for {duration} s is {value}, beyond the solver's INVALID cost: its allocation is meaningless"),
+  archivistRetentionParam: e("RQ5010", "{name}: the {clause} parameter {param} has no duration value ({value}): no retention from its source"),
   archivistMissingStats: w("RQ5101", "{name} has no statistics (parent of {child}); assuming it emits nothing"),
   archivistRetry: w("RQ5102", "cannot satisfy archival constraints; retrying with retentions multiplied by {ratio}"),
   archivistSolverTimeout: w("RQ5103", "the solver timed out; using the best allocations it found so far"),

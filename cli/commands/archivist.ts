@@ -2,16 +2,7 @@
 
 import type { Command } from "commander";
 import { formatDiagnostic, RamenError } from "../../grammar/diagnostics.js";
-import {
-  archivistPaths,
-  computeAllocations,
-  readAllocations,
-  readConfig,
-  readSiteStats,
-  refreshStats,
-  writeAllocations,
-  writeSmt2Script,
-} from "../../runtime/archivist/index.js";
+import { allocate, archivistPaths, refreshStats } from "../../runtime/archivist/index.js";
 import { definedFunctions } from "../../runtime/supervisor/defined.js";
 import { SupervisorClient } from "../client.js";
 import { UsageError } from "../errors.js";
@@ -43,20 +34,17 @@ async function onePass(stateDir: string, site: string, opts: ArchivistOptions): 
     // The running configuration says which functions exist and their parents; the saved runtime records are folded.
     const running = new Map(definedFunctions(stateDir).map((d) => [d.fq, { parents: d.parents, isRunning: true }]));
     const stats = refreshStats(stateDir, site, running, { dryRun: Boolean(opts.dryRun) });
-    log.info(`Statistics of ${Object.keys(stats).length} function(s) ${opts.dryRun ? "computed" : "written in " + paths.stats}`);
+    // with --smt2, stdout holds the SMT2 text only
+    if (!opts.smt2) log.info(`Statistics of ${stats.size} function(s) ${opts.dryRun ? "computed" : "written in " + paths.stats}`);
   }
   if (opts.allocs || opts.smt2) {
-    const previous = readAllocations(paths.allocs);
-    const result = await computeAllocations({ config: readConfig(paths.config), stats: readSiteStats(paths.stats), site, previous });
-    if (!opts.dryRun) writeSmt2Script(paths.smt2, result.smt2);
+    const result = await allocate(stateDir, site, { dryRun: Boolean(opts.dryRun) });
     if (opts.smt2) process.stdout.write(result.smt2);
-    for (const d of result.diagnostics) {
-      if (d.severity === "warning") log.warning(formatDiagnostic(d));
-    }
-    if (result.kind === "unsatisfiable") {
-      throw new RamenError(result.diagnostics.filter((d) => d.severity === "error"));
-    }
-    if (!opts.dryRun) writeAllocations(paths.allocs, result.allocations);
+    for (const d of result.diagnostics) if (d.severity === "warning") log.warning(formatDiagnostic(d));
+    const errors = result.diagnostics.filter((d) => d.severity === "error");
+    if (result.kind === "unsatisfiable") throw new RamenError(errors);
+    // errors that do not stop the archivist: a PERSIST FOR parameter without value, a cost beyond INVALID
+    for (const d of errors) log.error(formatDiagnostic(d));
     // the summary would be mixed into the SMT2 text on stdout
     if (!opts.smt2) for (const [fq, bytes] of Object.entries(result.allocations)) log.info(`${fq}: ${bytes} bytes`);
   }

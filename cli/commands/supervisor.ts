@@ -128,11 +128,11 @@ async function archivistPass(stateDir: string, site: string, supervisor: Supervi
   try {
     const running = new Map(supervisor.definedFunctions().map((d) => [d.fq, { parents: d.parents, isRunning: true }]));
     refreshStats(stateDir, site, running);
-    const { diagnostics } = await allocate(stateDir, site);
-    for (const d of diagnostics) (d.severity === "error" ? logTo.error : logTo.warning)(`archivist: ${d.message}`);
-    logTo.info(`archivist: ${supervisor.reconfigureArchives()} function(s) archiving`);
-  } catch (e) {
+    const result = await allocate(stateDir, site);
+    for (const d of result.diagnostics) (d.severity === "error" ? logTo.error : logTo.warning)(`archivist: ${d.message}`);
     // Unsatisfiable: the previous allocations stay in force.
+    if (result.kind === "solved") logTo.info(`archivist: ${supervisor.reconfigureArchives()} function(s) archiving`);
+  } catch (e) {
     const messages = isRamenError(e) ? e.diagnostics.map((d) => d.message) : [e instanceof Error ? e.message : String(e)];
     for (const m of messages) logTo.error(`archivist: ${m}`);
   }

@@ -2,10 +2,10 @@
 // supervisor: fold statistics, compute allocations in memory, or do either on
 // the files of a state directory.
 
-import { Diagnostic, RamenError } from "../../grammar/diagnostics.js";
 import { Allocations, allocationShifts, allocationsFromModel, readAllocations, writeAllocations } from "./allocations.js";
 import { ArchivistConfig, Retention, readConfig } from "./config.js";
 import { archivistPaths } from "./files.js";
+import { persistRetentions } from "./persist.js";
 import { selectFunctions } from "./smt2.js";
 import { solveWithRetries, writeSmt2Script, type SolveAttempts, type Unsatisfiable } from "./solve.js";
 import {
@@ -24,7 +24,7 @@ export type { ArchivistConfig, Retention, RetentionRule } from "./config.js";
 export { DEFAULT_CONFIG, parseConfig, readConfig } from "./config.js";
 export type { ArchivistPaths } from "./files.js";
 export { archivistPaths } from "./files.js";
-export { writeSmt2Script } from "./solve.js";
+export { persistRetentions } from "./persist.js";
 export type { Problem, SelectedFunction } from "./smt2.js";
 export type { FunctionStats, RunningEntry, RuntimeReport, SiteStats } from "./stats.js";
 export { foldSiteStats, parseSiteStats, readSiteStats } from "./stats.js";
@@ -96,35 +96,30 @@ export function refreshStats(
 }
 
 export interface AllocateOptions extends StateDirOptions {
-  readonly persistRetentions?: ReadonlyMap<string, Retention>;
   readonly now?: Date;
   readonly timeoutMs?: number;
 }
 
 /**
- * `ramen archivist --allocs`: read the configuration, the stats and the
- * previous allocations, solve, write `allocations.smt2` and the allocations.
- * Unsatisfiable: the SMT2 file is written, the allocations file is left as it
- * was, and a RamenError carries every diagnostic (the last being the error).
+ * `ramen archivist --allocs`: read the configuration, the stats, the
+ * `PERSIST FOR` retentions of the running configuration and the previous
+ * allocations, solve, write `allocations.smt2` and, when solved, the
+ * allocations. Unsatisfiable: the allocations file is left as it was.
  */
-export async function allocate(
-  stateDir: string,
-  site: string,
-  options: AllocateOptions = {},
-): Promise<{ allocations: Allocations; diagnostics: readonly Diagnostic[] }> {
+export async function allocate(stateDir: string, site: string, options: AllocateOptions = {}): Promise<AllocationResult> {
   const paths = archivistPaths(stateDir, site);
-  const previous = readAllocations(paths.allocs);
+  const persist = persistRetentions(stateDir);
   const result = await computeAllocations({
     config: readConfig(paths.config),
     stats: readSiteStats(paths.stats),
     site,
-    persistRetentions: options.persistRetentions,
-    previous,
+    persistRetentions: persist.retentions,
+    previous: readAllocations(paths.allocs),
     now: options.now,
     timeoutMs: options.timeoutMs,
   });
   if (!options.dryRun) writeSmt2Script(paths.smt2, result.smt2);
-  if (result.kind === "unsatisfiable") throw new RamenError(result.diagnostics);
-  if (!options.dryRun) writeAllocations(paths.allocs, result.allocations);
-  return { allocations: result.allocations, diagnostics: result.diagnostics };
+  if (!options.dryRun && result.kind === "solved") writeAllocations(paths.allocs, result.allocations);
+  // the source's errors come first: the last diagnostic of an unsatisfiable result stays its error
+  return { ...result, diagnostics: [...persist.diagnostics, ...result.diagnostics] };
 }

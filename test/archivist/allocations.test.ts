@@ -7,7 +7,6 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
-import { RamenError } from "../../grammar/diagnostics.js";
 import { allocate, archivistPaths, computeAllocations, parseConfig, parseSiteStats } from "../../runtime/archivist/index.js";
 import type { AllocationResult, Allocations } from "../../runtime/archivist/index.js";
 import { RawConfig, RawStats, referenceAllocations } from "./reference.js";
@@ -210,8 +209,8 @@ describe("on the files of a state directory", () => {
     write(paths.config, vector.config);
     write(paths.stats, vector.stats);
     write(paths.allocs, { old: 12 });
-    const { allocations } = await allocate(stateDir, "local");
-    expect(allocations).toEqual(vector.expected_allocs);
+    const result = solved(await allocate(stateDir, "local"));
+    expect(result.allocations).toEqual(vector.expected_allocs);
     expect(readFileSync(paths.allocs, "utf8")).toBe(
       '{\n  "children/a": 1333333,\n  "children/b": 2666667,\n  "root": 0\n}\n',
     );
@@ -221,14 +220,13 @@ describe("on the files of a state directory", () => {
     expect(script).toContain("(minimize (+ 0 (* 144 cost_0_0) (* 144 cost_1_0)))");
   });
 
-  it("keeps the previous allocations when unsatisfiable, and throws the error", async () => {
+  it("keeps the previous allocations when unsatisfiable, and ends with the error", async () => {
     write(paths.config, { size_limit: 1e6, retentions: { f: { duration: 3600 } } });
     write(paths.stats, { f: over600s([], 90_000_000) });
     const before = readFileSync(paths.allocs, "utf8");
-    const error = await allocate(stateDir, "local").catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(RamenError);
-    const diagnostics = (error as RamenError).diagnostics;
-    expect(diagnostics[diagnostics.length - 1]!.key).toBe("archivistUnsatisfiable");
+    const result = await allocate(stateDir, "local");
+    expect(result.kind).toBe("unsatisfiable");
+    expect(result.diagnostics[result.diagnostics.length - 1]!.key).toBe("archivistUnsatisfiable");
     expect(readFileSync(paths.allocs, "utf8")).toBe(before);
     expect(readFileSync(paths.smt2, "utf8")).toContain("retentions multiplied by 0.001953125");
   });
@@ -236,8 +234,8 @@ describe("on the files of a state directory", () => {
   it("writes nothing in dry-run mode", async () => {
     const other = mkdtempSync(join(tmpdir(), "ramen-archivist-dry-"));
     try {
-      const { allocations } = await allocate(other, "local", { dryRun: true });
-      expect(allocations).toEqual({});
+      const result = solved(await allocate(other, "local", { dryRun: true }));
+      expect(result.allocations).toEqual({});
       expect(existsSync(join(other, "archivist"))).toBe(false);
     } finally {
       rmSync(other, { recursive: true, force: true });

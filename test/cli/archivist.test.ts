@@ -1,10 +1,11 @@
 // `ramen archivist` end to end on a temporary state directory: the shared
 // test vectors through the command, and its errors.
 
+import type { ChildProcess } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { REPO, ramen, tempDir } from "./run-ramen.js";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { REPO, ramen, startDaemon, stopProcess, tempDir, until } from "./run-ramen.js";
 
 const CASES = path.resolve(REPO, "../shared/archivist-cases");
 
@@ -60,5 +61,51 @@ describe("ramen archivist", () => {
     expect(r.stderr).toContain("config.json");
     expect(r.stderr).toContain('"retention"');
     expect(r.stderr).not.toMatch(/\bat .*\.js:\d+/);
+  });
+});
+
+describe("ramen archivist on running programs", () => {
+  const { dir, cleanup } = tempDir();
+  const env = { RAMEN_DIR: path.join(dir, "state") };
+  let daemon: ChildProcess;
+
+  beforeAll(async () => {
+    daemon = startDaemon(env);
+    await until("the supervisor", () => (ramen(["ps"], { env }).status === 0 ? true : undefined));
+  });
+
+  afterAll(async () => {
+    await stopProcess(daemon);
+    cleanup();
+  });
+
+  it("takes retentions from PERSIST FOR clauses, parameters at the running values", () => {
+    writeFileSync(
+      path.join(dir, "p.ramen"),
+      [
+        "PARAMETER retain_for DEFAULTS TO 30min;",
+        "DEFINE src PERSIST FOR 2h AS YIELD 1 AS n EVERY 1s;",
+        "DEFINE kept PERSIST FOR retain_for QUERYING EVERY 1h AS FROM src SELECT n + 1 AS m;",
+        "DEFINE plain AS FROM src SELECT n;",
+      ].join("\n") + "\n",
+    );
+    expect(ramen(["run", "-p", "retain_for=9000", "p.ramen"], { env, cwd: dir }).status).toBe(0);
+    const r = ramen(["--site", "local", "archivist", "--stats", "--smt2"], { env });
+    expect(r.status).toBe(0);
+    expect(r.stderr).toBe("");
+    // stdout is the SMT2 text only
+    expect(r.stdout).toMatch(/^; Archive allocations of site local, generated /);
+    const header = r.stdout.split("\n").filter((l) => l.startsWith("; "));
+    expect(header).toContain("; D: 0 = 7200 s  1 = 9000 s");
+    // without statistics yet, rates are the defaults: rs 100 B/s, cc 0.5 CPU-s/s
+    expect(header.slice(-3)).toEqual([
+      "; 0 = local:p/kept  rs = 100.000 B/s  cc = 0.500000 CPU-s/s  retention = 9000 s every 3600 s (persist)",
+      "; 1 = local:p/plain  rs = 100.000 B/s  cc = 0.500000 CPU-s/s  retention = none",
+      "; 2 = local:p/src  rs = 100.000 B/s  cc = 0.500000 CPU-s/s  retention = 7200 s every 600 s (persist)",
+    ]);
+    // p/src (no parent) must archive its 2 h: need = ceil(7200 × 100 × 100 / 2^30) = 1
+    const allocs = JSON.parse(readFileSync(path.join(env.RAMEN_DIR, "archivist/v1/allocs/local.json"), "utf8")) as Record<string, number>;
+    expect(allocs["p/src"]).toBeGreaterThan(0);
+    expect(allocs["p/plain"]).toBe(0);
   });
 });
