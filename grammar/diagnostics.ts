@@ -163,6 +163,7 @@ export const MESSAGES = {
   notRunning: e("RQ6510", "Function {fq} is not running anywhere"),
   noEventTime: e("RQ6511", "Function has no event time information"),
   notNumericField: e("RQ6513", "Field {field} is not numeric"),
+  handoffOverflow: e("RQ6515", "live data arrives faster than the replay ({rows} rows held back); use --until"),
   replayExpired: e("RQ6514", "The replay of {fq} made no progress for {seconds} s and was stopped (is the client reading?)"),
   noArchiveCovers: e("RQ6512", "No archived data covers {fq} between {since} and {until}: neither {fq} nor any ancestor has archives in that range ({archived})"),
 

@@ -9,7 +9,7 @@ import { chmodSync, existsSync, lstatSync, mkdirSync, symlinkSync, unlinkSync } 
 import { createServer, type Server, type Socket } from "node:net";
 import * as path from "node:path";
 import { type ProgramIR, valueToJson } from "../../compiler/ir.js";
-import { isRamenError } from "../../grammar/diagnostics.js";
+import { RamenError, isRamenError } from "../../grammar/diagnostics.js";
 import type { Value } from "../../stdlib/values.js";
 import { type RunEntry, socketPathOf, storeProgram, supervisorPaths } from "./state.js";
 import { PROTOCOL_VERSION } from "./protocol.js";
@@ -34,6 +34,9 @@ export function rowToJson(row: readonly Value[]): unknown[] {
 }
 
 const NUMBERS_AS_NULL = (_key: string, v: unknown): unknown => (typeof v === "number" && !Number.isFinite(v) ? null : v);
+
+/** Live rows a past-then-live tail holds back while it reads the past (archival.md §6.7 tail_handoff_buffer). */
+const HANDOFF_BUFFER_ROWS = 1_000_000;
 
 /** Sends one message to a client; a promise when the socket is full, resolved once it can take more. */
 type Send = (msg: unknown) => Promise<void> | undefined;
@@ -169,21 +172,46 @@ export class ControlServer {
           await sup.history(fq, since, until, (rows) => send({ id: req.id, batch: rows.map(rowToJson) }), { onWarning: warn, signal: closed });
           return send({ id: req.id, end: true });
         }
-        // Past then live (archival.md §6.7): live rows are held back while the archive is read up to
-        // the first of them, so that nothing is missing or repeated at the seam.
+        // Past then live (archival.md §6.7): live rows are held back (at most HANDOFF_BUFFER_ROWS) while the
+        // past is read: from the function's archive up to the first of them (exact, by sequence numbers), or
+        // replayed through its ancestors up to the #start of the first of them.
+        const handoff = new AbortController();
+        const signal = AbortSignal.any([closed, handoff.signal]);
         let held: unknown[][] | undefined = [];
+        let firstStart = NaN;
+        let resolveFirstStart: (start: number) => void = () => {};
+        const firstStartKnown = new Promise<number>((resolve) => (resolveFirstStart = resolve));
+        let cutByStart = false;
+        let warnedLate = false;
         const sub = sup.subscribe(fq, (rows) => {
+          if (rows.length === 0) return;
+          const startOf = (r: Value[]) => r[r.length - 2] as number;
+          if (Number.isNaN(firstStart)) resolveFirstStart((firstStart = startOf(rows[0]!)));
+          if (cutByStart && !warnedLate && rows.some((r) => startOf(r) < firstStart)) {
+            warnedLate = true;
+            warn("late live rows: live output older than its first row, where the past was cut; rows may be missing or repeated at the seam");
+          }
           const json = rows.map(rowToJson);
-          if (held) held.push(...json);
-          else send({ id: req.id, batch: json });
+          if (!held) return void send({ id: req.id, batch: json });
+          held.push(...json);
+          if (held.length > HANDOFF_BUFFER_ROWS) handoff.abort();
         });
         subscriptions.push(sub);
         const firstSeq = await sub.firstSeq;
+        const liveStart = () => {
+          cutByStart = true;
+          return new Promise<number>((resolve) => {
+            void firstStartKnown.then(resolve);
+            signal.addEventListener("abort", () => resolve(Infinity), { once: true });
+          });
+        };
         await sup.history(fq, since, until, (rows) => send({ id: req.id, batch: rows.map(rowToJson) }), {
           ...(firstSeq !== undefined ? { beforeSeq: firstSeq } : {}),
+          liveStart,
           onWarning: warn,
-          signal: closed,
+          signal,
         });
+        if (handoff.signal.aborted) throw RamenError.of("handoffOverflow", { rows: held.length });
         // An empty batch marks the hand-off: what follows is live.
         send({ id: req.id, batch: [] });
         if (held.length > 0) send({ id: req.id, batch: held });

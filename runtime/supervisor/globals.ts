@@ -78,7 +78,7 @@ export class ReplayGlobalView extends Map<Value, Value> {
     return this.live.size;
   }
 
-  override set(): this {
+  override set(_mapKey: Value, _value: Value): this {
     return this;
   }
 

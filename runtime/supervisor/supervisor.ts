@@ -845,7 +845,16 @@ export class Supervisor {
     since: number,
     until: number,
     onRows: RowsSink,
-    options: { readonly beforeSeq?: bigint; readonly onWarning?: (message: string) => void; readonly signal?: AbortSignal } = {},
+    options: {
+      readonly beforeSeq?: bigint;
+      /**
+       * Past then live, when the past is replayed through ancestors (archival.md §6.7 step 3): the
+       * #start of the first live row the client holds; replayed rows from then on are left to live.
+       */
+      readonly liveStart?: () => Promise<number>;
+      readonly onWarning?: (message: string) => void;
+      readonly signal?: AbortSignal;
+    } = {},
   ): Promise<void> {
     const { beforeSeq, onWarning, signal } = options;
     const f = this.functions.get(fq);
@@ -888,8 +897,15 @@ export class Supervisor {
       );
     }
     const links = [...plan.links].map((k) => k.split("\u0000") as [string, string]);
+    // Without event time, the past is every replayed row, then live (§6.7 step 4).
+    const liveStart = f.fn.eventTime && options.liveStart ? await options.liveStart() : Infinity;
+    if (signal?.aborted) return;
     // Rebuilt rows with an event time of their own are selected by it too (archival.md §2.3).
-    const inRange = (r: Value[]) => !f.fn.eventTime || ((r[r.length - 1] as number) >= since && (r[r.length - 2] as number) < until);
+    const inRange = (r: Value[]) => {
+      if (!f.fn.eventTime) return true;
+      const start = r[r.length - 2] as number;
+      return (r[r.length - 1] as number) >= since && start < until && start < liveStart;
+    };
     return this.runReplay(sources, links, fq, (rows) => onRows(rows.filter(inRange)), signal);
   }
 

@@ -171,6 +171,30 @@ describe("tail --since -n: the past, then live", () => {
   }, 60_000);
 });
 
+describe("tail --since -n of a function rebuilt from its ancestors: the past, then live", () => {
+  it("cuts the replayed past at the first live row's #start: nothing missing or repeated", async () => {
+    const { dir, cleanup } = tempDir();
+    const env = { RAMEN_DIR: path.join(dir, "state") };
+    const daemon = startDaemon(env);
+    try {
+      // c is archived, d is not: d's past is c's archive replayed through d's worker.
+      const text = "DEFINE c PERSIST FOR 1h AS YIELD SUM GLOBALLY 1 AS start EVERY 5ms;\nDEFINE d AS FROM c SELECT start, start * 10 AS tens;\n";
+      writeFileSync(path.join(dir, "cd.ramen"), text);
+      await until("the supervisor", () => (ramen(["ps"], { env }).status === 0 ? true : undefined));
+      expect(ramen(["run", "cd.ramen"], { env, cwd: dir }).status).toBe(0);
+      await until("some output", () => (Number(ramen(["tail", "-l", "1", "cd/c"], { env }).stdout) > 200 ? true : undefined));
+      const r = ramen(["tail", "--since", "1", "-n", "100", "cd/d"], { env });
+      expect(r.stderr).toBe("");
+      const rows = r.stdout.trim().split("\n").map((line) => line.split(",").map(Number));
+      expect(rows.length).toBeGreaterThan(300);
+      expect(rows.every(([start, tens], i) => start === i + 1 && tens === 10 * (i + 1))).toBe(true);
+    } finally {
+      await stop(daemon, "SIGTERM");
+      cleanup();
+    }
+  }, 60_000);
+});
+
 describe("a supervisor killed while archiving", () => {
   it("leaves every written batch readable after a restart", async () => {
     const { dir, cleanup } = tempDir();
