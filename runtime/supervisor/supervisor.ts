@@ -876,8 +876,13 @@ export class Supervisor {
       }
       return;
     }
-    if (plan.coverage < 1) {
-      onWarning?.(`Only ${Math.floor(plan.coverage * 100)}% of the range is covered: ${plan.covered.map(([a, b]) => `[${formatDate(a)}..${formatDate(b)}]`).join(", ")}`);
+    // Data starting after `since` or ending before `until` is just what there is (`--since 0` is common); holes
+    // between archived ranges are worth a word.
+    if (plan.covered.length > 1) {
+      onWarning?.(
+        `The archives have gaps in that range: only ${Math.floor(plan.coverage * 100)}% of it is covered, by ` +
+          plan.covered.map(([a, b]) => `[${formatDate(a)}..${formatDate(b)}]`).join(", "),
+      );
     }
     const from = plan.covered[0]![0];
     const sources = new Map<string, AsyncIterable<RecordBatch>>();
