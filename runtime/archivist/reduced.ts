@@ -37,11 +37,13 @@
 //    budget. Each part is solved alone with the whole budget; if the optimal
 //    shares of all parts fit together, their union is an optimum of the whole
 //    (the whole's feasible set lies in the product of the parts' and contains
-//    that point). Otherwise each part's frontier is computed (its optimum under
-//    budgets lowered below its last share, until unsat) and the combination of
-//    frontier points with the smallest (Σ daily cost, Σ perc) within 100 % is
-//    chosen: the restriction of any solution of the whole to a part is
-//    dominated by the frontier point of the budget it uses.
+//    that point). Otherwise the whole's optimum is the combination of one
+//    point per part's frontier (the part's least daily cost under each budget)
+//    with the least (Σ daily cost, Σ perc) within 100 %: the restriction of
+//    any solution of the whole to a part is dominated by the frontier point of
+//    the budget it uses. Frontiers are computed only as far as the best
+//    combination could use them (frontier.ts, solve.ts).
+// The two objectives are minimised one after the other (see Goal).
 
 import { Problem, integerText } from "./smt2.js";
 
@@ -116,6 +118,8 @@ const sum = (terms: readonly string[]) => `(+ 0${terms.map((t) => " " + t).join(
 /** One part's constraints for Z3, its two objectives as terms, and the Booleans to read back. */
 export interface PartEncoding {
   readonly part: ProblemPart;
+  /** Σ perc ≤ budget */
+  readonly budget: number;
   /** declarations, threshold chains, the budget, cost bounds and feasibility */
   readonly lines: readonly string[];
   /** Σ q × cost over the part's retained functions */
@@ -176,6 +180,7 @@ export function encodePart(problem: Problem, part: ProblemPart, budget: number):
   const shareSum = sum(increments);
   return {
     part,
+    budget,
     lines: [...declarations, `(assert (<= ${shareSum} ${budget}))`, ...constraints],
     dailyCost: sum(dailyCosts),
     share: shareSum,

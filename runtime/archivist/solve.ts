@@ -3,7 +3,7 @@
 // text, and retries with shorter retentions while the problem is unsat.
 
 import { init } from "z3-solver";
-import type { Context, Model } from "z3-solver";
+import type { Context } from "z3-solver";
 import { Diagnostic, diag } from "../../grammar/diagnostics.js";
 import { ArchivistConfig } from "./config.js";
 import { writeFileAtomic } from "./files.js";
@@ -33,13 +33,17 @@ function archivistContext(): Promise<ArchivistContext> {
 
 type CheckOutcome<T> = { readonly status: "sat"; readonly value: T; readonly timedOut: boolean } | { readonly status: "unsat" };
 
+/** Z3's answer: unsat (or a timeout without model), or a model, as text, of an optimum or (unknown: timeout) of a guess. */
+type Check = { readonly status: "unsat" } | { readonly status: "sat" | "unknown"; readonly model: string };
+
 /**
- * Run Z3 on an SMT2 text and read its model with `read`. A timeout with a
- * model that satisfies every constraint counts as sat (flagged `timedOut`);
- * without one, as unsat.
+ * Run Z3 on an SMT2 text. The model is read as text and every Z3 object is
+ * released explicitly: wrappers left to the garbage collector are released by
+ * finalizers at any time, possibly during a later check running on Z3's
+ * thread, and that race corrupted Z3's heap ("memory access out of bounds").
  */
-function check<T>(text: string, timeoutMs: number, read: (model: Model<"archivist">, Z3: ArchivistContext) => T): Promise<CheckOutcome<T>> {
-  const run = async (): Promise<CheckOutcome<T>> => {
+function check(text: string, timeoutMs: number): Promise<Check> {
+  const run = async (): Promise<Check> => {
     const Z3 = await archivistContext();
     const opt = new Z3.Optimize();
     try {
@@ -53,14 +57,11 @@ function check<T>(text: string, timeoutMs: number, read: (model: Model<"archivis
       } catch {
         return { status: "unsat" }; // unknown and no model: nothing to use
       }
-      // After a timeout the model may be a partial guess: use it only if it satisfies every constraint.
-      if (result === "unknown") {
-        const assertions = opt.assertions();
-        for (let i = 0; i < assertions.length(); i++) {
-          if (!Z3.isTrue(model.eval(assertions.get(i), true))) return { status: "unsat" };
-        }
+      try {
+        return { status: result, model: model.sexpr() };
+      } finally {
+        model.release();
       }
-      return { status: "sat", value: read(model, Z3), timedOut: result === "unknown" };
     } finally {
       opt.release();
     }
@@ -70,20 +71,27 @@ function check<T>(text: string, timeoutMs: number, read: (model: Model<"archivis
   return outcome;
 }
 
+/** The Boolean and integer constants of a model's text; a constant absent from it may take any value (false, 0). */
+function modelValues(model: string): Map<string, boolean | number> {
+  const values = new Map<string, boolean | number>();
+  for (const [, name, value] of model.matchAll(/\(define-fun (\S+) \(\) (?:Bool|Int)\s+(true|false|\d+|\(- \d+\))\)/g)) {
+    values.set(name!, value === "true" ? true : value === "false" ? false : Number(value!.replace(/[()\s]/g, "")));
+  }
+  return values;
+}
+
 /**
- * Solve an SMT2 body (no preamble nor `check-sat`) declaring `perc_0` …
- * `perc_{n−1}`, such as the spec's formulation: Z3 on the text as it is.
+ * Z3 on the spec's text as it is (emitSmt2): the shares `perc_f` of its
+ * answer. After a timeout, the guess is used only if it is feasible.
  */
-export async function solveSmt2(body: string, numFunctions: number, timeoutMs = SOLVER_TIMEOUT_MS): Promise<ModelOutcome> {
-  const outcome = await check(body, timeoutMs, (model, Z3) => {
-    const percs: number[] = [];
-    for (let f = 0; f < numFunctions; f++) {
-      const value = model.eval(Z3.Int.const(`perc_${f}`), true);
-      percs.push(Number(Z3.isIntVal(value) ? value.value() : 0));
-    }
-    return percs;
-  });
-  return outcome.status === "sat" ? { status: "sat", percs: outcome.value, timedOut: outcome.timedOut } : outcome;
+export async function solveSpecText(problem: Problem, timeoutMs = SOLVER_TIMEOUT_MS): Promise<ModelOutcome> {
+  const outcome = await check(emitSmt2(problem, new Date(0)), timeoutMs);
+  if (outcome.status === "unsat") return outcome;
+  const values = modelValues(outcome.model);
+  const percs = problem.functions.map((f) => Number(values.get(`perc_${f.index}`) ?? 0));
+  const feasible = percs.reduce((a, b) => a + b, 0) <= 100 && percs.every((p) => p >= 0 && p <= 100) && dailyCost(problem, percs) !== undefined;
+  if (outcome.status === "unknown" && !feasible) return { status: "unsat" };
+  return { status: "sat", percs, timedOut: outcome.status === "unknown" };
 }
 
 /** One part's optimum under some budget. */
@@ -94,21 +102,30 @@ interface PartOptimum extends Point {
 
 const isPartOptimum = (point: Point): point is PartOptimum => !isUnknownRange(point);
 
-/** Several parts solved in one Z3 run (see batchText): each part's shares and figures. */
-function solveBatch(problem: Problem, encodings: readonly PartEncoding[], goal: Goal, deadline: number): Promise<CheckOutcome<PartOptimum[]>> {
-  return check(batchText(encodings, goal), deadline - performance.now(), (model, Z3) =>
-    encodings.map(({ part, shareVariables }) => {
-      const percs = new Map(part.functions.map((f) => [f, 0]));
-      for (const { name, f, threshold } of shareVariables) {
-        if (Z3.isTrue(model.eval(Z3.Bool.const(name), true))) percs.set(f, Math.max(percs.get(f)!, threshold));
-      }
-      let share = 0;
-      for (const p of percs.values()) share += p;
-      // Z3's model satisfies the feasibility constraints, which are the spec's (reduction 3)
-      const cost = dailyCost(problem, problem.functions.map((f) => percs.get(f.index) ?? 0), part.functions)!;
-      return { percs, share, dailyCost: cost };
-    }),
-  );
+/**
+ * Several parts solved in one Z3 run (see batchText): each part's shares and
+ * figures. After a timeout, the guess is used only if every part's shares are
+ * feasible, within its budget and its cost bound.
+ */
+async function solveBatch(problem: Problem, encodings: readonly PartEncoding[], goal: Goal, deadline: number): Promise<CheckOutcome<PartOptimum[]>> {
+  const outcome = await check(batchText(encodings, goal), deadline - performance.now());
+  if (outcome.status === "unsat") return outcome;
+  const values = modelValues(outcome.model);
+  const optima: PartOptimum[] = [];
+  for (const [k, { part, shareVariables, budget }] of encodings.entries()) {
+    const percs = new Map(part.functions.map((f) => [f, 0]));
+    for (const { name, f, threshold } of shareVariables) {
+      if (values.get(name) === true) percs.set(f, Math.max(percs.get(f)!, threshold));
+    }
+    let share = 0;
+    for (const p of percs.values()) share += p;
+    // a model of Z3 satisfies the feasibility constraints, which are the spec's (reduction 3)
+    const cost = dailyCost(problem, problem.functions.map((f) => percs.get(f.index) ?? 0), part.functions);
+    const bound = goal.minimise === "share" ? goal.dailyCostBounds?.[k] : undefined;
+    if (cost === undefined || share > budget || (bound !== undefined && cost > bound)) return { status: "unsat" };
+    optima.push({ percs, share, dailyCost: cost });
+  }
+  return { status: "sat", value: optima, timedOut: outcome.status === "unknown" };
 }
 
 /** Parts solved together in one Z3 run hold at most this many functions (a larger part is alone). */
