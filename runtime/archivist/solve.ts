@@ -1,6 +1,7 @@
 // Solving the allocation problem with Z3 in process (archival.md §4.6): one
-// WebAssembly instance per process, the lexicographic objectives of the SMT2
-// text, and retries with shorter retentions while the problem is unsat.
+// WebAssembly instance per process, the reduced problem of reduced.ts part by
+// part (each part's daily cost, then its share; the parts' frontiers when the
+// budget binds), and retries with shorter retentions while it is unsat.
 
 import { init } from "z3-solver";
 import type { Context } from "z3-solver";
