@@ -1,11 +1,10 @@
 // `ramen archivist` end to end on a temporary state directory: the shared
 // test vectors through the command, and its errors.
 
-import type { ChildProcess } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { REPO, ramen, startDaemon, stopProcess, tempDir, until } from "./run-ramen.js";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { REPO, daemonForTests, ramen, tempDir } from "./run-ramen.js";
 
 const CASES = path.resolve(REPO, "../shared/archivist-cases");
 
@@ -65,19 +64,7 @@ describe("ramen archivist", () => {
 });
 
 describe("ramen archivist on running programs", () => {
-  const { dir, cleanup } = tempDir();
-  const env = { RAMEN_DIR: path.join(dir, "state") };
-  let daemon: ChildProcess;
-
-  beforeAll(async () => {
-    daemon = startDaemon(env);
-    await until("the supervisor", () => (ramen(["ps"], { env }).status === 0 ? true : undefined));
-  });
-
-  afterAll(async () => {
-    await stopProcess(daemon);
-    cleanup();
-  });
+  const { dir, env } = daemonForTests();
 
   it("takes retentions from PERSIST FOR clauses, parameters at the running values", () => {
     writeFileSync(

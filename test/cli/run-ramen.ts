@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll } from "vitest";
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const MAIN = path.join(REPO, "dist/cli/main.js");
@@ -48,10 +49,41 @@ export function startDaemon(env: Record<string, string>, args: readonly string[]
   return spawn(process.execPath, [MAIN, ...globals, "supervisor", "--stdout", ...args], { env: { ...process.env, ...env }, stdio: "ignore" });
 }
 
+/** Waits until a supervisor answers on the state directory of `env` (`ramen ps` succeeds). */
+export function supervisorAnswers(env: Record<string, string>, what = "the supervisor"): Promise<true> {
+  return until(what, () => (ramen(["ps"], { env }).status === 0 ? true : undefined));
+}
+
 /** Sends `signal` to a child process still running and waits for its exit. */
 export async function stopProcess(child: ChildProcess, signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise((r) => child.once("exit", r));
   child.kill(signal);
   await exited;
+}
+
+/**
+ * A temporary directory with a supervisor daemon on its `state/` for the
+ * tests of the enclosing describe: `before` writes files, the daemon starts
+ * and answers, `ready` (running programs…) follows; after the tests the
+ * daemon stops and the directory goes.
+ */
+export function daemonForTests(
+  setup: { readonly before?: (dir: string) => void; readonly ready?: (dir: string) => Promise<void> | void } = {},
+): { readonly dir: string; readonly stateDir: string; readonly env: Record<string, string> } {
+  const { dir, cleanup } = tempDir();
+  const stateDir = path.join(dir, "state");
+  const env = { RAMEN_DIR: stateDir };
+  let daemon: ChildProcess | undefined;
+  beforeAll(async () => {
+    setup.before?.(dir);
+    daemon = startDaemon(env);
+    await supervisorAnswers(env);
+    await setup.ready?.(dir);
+  });
+  afterAll(async () => {
+    if (daemon) await stopProcess(daemon);
+    cleanup();
+  });
+  return { dir, stateDir, env };
 }

@@ -2,11 +2,11 @@
 // their errors, messages and exit codes, foreground runs, lazy functions and
 // notification delivery to a contact.
 
-import { type ChildProcess, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { REPO, ramen, startDaemon, stopProcess, tempDir, until } from "./run-ramen.js";
+import { describe, expect, it } from "vitest";
+import { REPO, daemonForTests, ramen, tempDir, until } from "./run-ramen.js";
 
 const MAIN = path.join(REPO, "dist/cli/main.js");
 
@@ -43,34 +43,24 @@ describe("without a supervisor", () => {
 });
 
 describe("with a supervisor", () => {
-  const { dir, cleanup } = tempDir();
-  const stateDir = path.join(dir, "state");
-  const env = { RAMEN_DIR: stateDir };
-  let daemon: ChildProcess;
-
-  beforeAll(async () => {
-    writeFileSync(path.join(dir, "nums.csv"), "1,1.5\n2,2.5\n3,3.5\n");
-    writeFileSync(
-      path.join(dir, "p.ramen"),
-      [
-        "PARAMETER threshold u32 DEFAULTS TO 1;",
-        'DEFINE src AS READ FROM FILES "nums*.csv" AS CSV (n u32, x float);',
-        "DEFINE big AS FROM src WHERE n > threshold SELECT n, x, n * 2 AS _twice, _twice + 1 AS odd;",
-        "DEFINE LAZY idle AS FROM src SELECT n + 100 AS m;",
-      ].join("\n") + "\n",
-    );
-    mkdirSync(path.join(stateDir, "alerting"), { recursive: true });
-    writeFileSync(
-      path.join(stateDir, "alerting", "contacts.json"),
-      JSON.stringify({ contacts: [{ name: "file", via: { Exec: `printf '%s %s\\n' \${name|shell} \${host|shell} >> ${path.join(dir, "alerts.txt")}` } }] }),
-    );
-    daemon = startDaemon(env);
-    await until("the supervisor", () => (ramen(["ps"], { env }).status === 0 ? true : undefined));
-  });
-
-  afterAll(async () => {
-    await stopProcess(daemon);
-    cleanup();
+  const { dir, stateDir, env } = daemonForTests({
+    before: (dir) => {
+      writeFileSync(path.join(dir, "nums.csv"), "1,1.5\n2,2.5\n3,3.5\n");
+      writeFileSync(
+        path.join(dir, "p.ramen"),
+        [
+          "PARAMETER threshold u32 DEFAULTS TO 1;",
+          'DEFINE src AS READ FROM FILES "nums*.csv" AS CSV (n u32, x float);',
+          "DEFINE big AS FROM src WHERE n > threshold SELECT n, x, n * 2 AS _twice, _twice + 1 AS odd;",
+          "DEFINE LAZY idle AS FROM src SELECT n + 100 AS m;",
+        ].join("\n") + "\n",
+      );
+      mkdirSync(path.join(stateDir, "alerting"), { recursive: true });
+      writeFileSync(
+        path.join(stateDir, "alerting", "contacts.json"),
+        JSON.stringify({ contacts: [{ name: "file", via: { Exec: `printf '%s %s\\n' \${name|shell} \${host|shell} >> ${path.join(dir, "alerts.txt")}` } }] }),
+      );
+    },
   });
 
   it("refuses a second supervisor on the same directory", () => {

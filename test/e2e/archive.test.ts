@@ -5,42 +5,33 @@
 // what the live run produced for that range; and a supervisor killed while
 // archiving leaves every written batch readable.
 
-import type { ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ramen, startDaemon, stopProcess, tempDir, until } from "../cli/run-ramen.js";
+import { describe, expect, it } from "vitest";
+import { daemonForTests, ramen, startDaemon, stopProcess, supervisorAnswers, tempDir, until } from "../cli/run-ramen.js";
 
-const stop = stopProcess;
 
 describe("tail --since/--until", () => {
-  const { dir, cleanup } = tempDir();
-  const env = { RAMEN_DIR: path.join(dir, "state") };
-  let daemon: ChildProcess;
-
-  beforeAll(async () => {
-    // 50 readings, one per second of event time from t = 1000.
-    writeFileSync(path.join(dir, "data.csv"), Array.from({ length: 50 }, (_, i) => `${1000 + i},${i + 1}\n`).join(""));
-    // A second archived source, of the same times, values + 100.
-    writeFileSync(path.join(dir, "data2.csv"), Array.from({ length: 50 }, (_, i) => `${1000 + i},${i + 101}\n`).join(""));
-    writeFileSync(
-      path.join(dir, "p.ramen"),
-      [
-        'DEFINE src PERSIST FOR 1h AS READ FROM FILE "data.csv" AS CSV (start float, v u32);',
-        "DEFINE doubled AS FROM src WHERE v % 3 <> 0 SELECT start, v * 2 AS w, SUM GLOBALLY 1 AS n;",
-        'DEFINE src2 PERSIST FOR 1h AS READ FROM FILE "data2.csv" AS CSV (start float, v u32);',
-        "DEFINE both AS FROM src, src2 SELECT start, v;",
-      ].join("\n") + "\n",
-    );
-    daemon = startDaemon(env);
-    await until("the supervisor", () => (ramen(["ps"], { env }).status === 0 ? true : undefined));
-    expect(ramen(["run", "p.ramen"], { env, cwd: dir }).status).toBe(0);
-    await until("the live output", () => (ramen(["tail", "-l", "100", "p/doubled"], { env }).stdout.trim().split("\n").length === 34 ? true : undefined));
-  });
-
-  afterAll(async () => {
-    await stop(daemon, "SIGTERM");
-    cleanup();
+  const { dir, env } = daemonForTests({
+    before: (dir) => {
+      // 50 readings, one per second of event time from t = 1000.
+      writeFileSync(path.join(dir, "data.csv"), Array.from({ length: 50 }, (_, i) => `${1000 + i},${i + 1}\n`).join(""));
+      // A second archived source, of the same times, values + 100.
+      writeFileSync(path.join(dir, "data2.csv"), Array.from({ length: 50 }, (_, i) => `${1000 + i},${i + 101}\n`).join(""));
+      writeFileSync(
+        path.join(dir, "p.ramen"),
+        [
+          'DEFINE src PERSIST FOR 1h AS READ FROM FILE "data.csv" AS CSV (start float, v u32);',
+          "DEFINE doubled AS FROM src WHERE v % 3 <> 0 SELECT start, v * 2 AS w, SUM GLOBALLY 1 AS n;",
+          'DEFINE src2 PERSIST FOR 1h AS READ FROM FILE "data2.csv" AS CSV (start float, v u32);',
+          "DEFINE both AS FROM src, src2 SELECT start, v;",
+        ].join("\n") + "\n",
+      );
+    },
+    ready: async (dir) => {
+      expect(ramen(["run", "p.ramen"], { env, cwd: dir }).status).toBe(0);
+      await until("the live output", () => (ramen(["tail", "-l", "100", "p/doubled"], { env }).stdout.trim().split("\n").length === 34 ? true : undefined));
+    },
   });
 
   /** The live output of p/doubled whose start is in [since, until), as printed by tail. */
@@ -133,7 +124,7 @@ describe("kill --purge", () => {
     const daemon = startDaemon(env);
     try {
       writeFileSync(path.join(dir, "c.ramen"), "DEFINE c PERSIST FOR 1h AS YIELD SUM GLOBALLY 1 AS start EVERY 10ms;\n");
-      await until("the supervisor", () => (ramen(["ps"], { env }).status === 0 ? true : undefined));
+      await supervisorAnswers(env);
       expect(ramen(["run", "c.ramen"], { env, cwd: dir }).status).toBe(0);
       const sites = path.join(dir, "state", "archives", "v1");
       await until("the archive", () => (existsSync(sites) && readdirSync(sites).length > 0 ? true : undefined));
@@ -142,7 +133,7 @@ describe("kill --purge", () => {
       expect(ramen(["kill", "--purge", "c"], { env }).stdout).toBe("Killed 1 program\n");
       expect(existsSync(archive)).toBe(false);
     } finally {
-      await stop(daemon, "SIGTERM");
+      await stopProcess(daemon, "SIGTERM");
       cleanup();
     }
   }, 60_000);
@@ -155,7 +146,7 @@ describe("tail --since -n: the past, then live", () => {
     const daemon = startDaemon(env);
     try {
       writeFileSync(path.join(dir, "c.ramen"), "DEFINE c PERSIST FOR 1h AS YIELD SUM GLOBALLY 1 AS start EVERY 5ms;\n");
-      await until("the supervisor", () => (ramen(["ps"], { env }).status === 0 ? true : undefined));
+      await supervisorAnswers(env);
       expect(ramen(["run", "c.ramen"], { env, cwd: dir }).status).toBe(0);
       await until("some output", () => (Number(ramen(["tail", "-l", "1", "c/c"], { env }).stdout) > 200 ? true : undefined));
       const r = ramen(["tail", "--since", "0", "-n", "100", "c/c"], { env });
@@ -165,7 +156,7 @@ describe("tail --since -n: the past, then live", () => {
       expect(values.length).toBeGreaterThan(300);
       expect(values.every((v, i) => v === i + 1)).toBe(true);
     } finally {
-      await stop(daemon, "SIGTERM");
+      await stopProcess(daemon, "SIGTERM");
       cleanup();
     }
   }, 60_000);
@@ -180,7 +171,7 @@ describe("tail --since -n of a function rebuilt from its ancestors: the past, th
       // c is archived, d is not: d's past is c's archive replayed through d's worker.
       const text = "DEFINE c PERSIST FOR 1h AS YIELD SUM GLOBALLY 1 AS start EVERY 5ms;\nDEFINE d AS FROM c SELECT start, start * 10 AS tens;\n";
       writeFileSync(path.join(dir, "cd.ramen"), text);
-      await until("the supervisor", () => (ramen(["ps"], { env }).status === 0 ? true : undefined));
+      await supervisorAnswers(env);
       expect(ramen(["run", "cd.ramen"], { env, cwd: dir }).status).toBe(0);
       await until("some output", () => (Number(ramen(["tail", "-l", "1", "cd/c"], { env }).stdout) > 200 ? true : undefined));
       const r = ramen(["tail", "--since", "1", "-n", "100", "cd/d"], { env });
@@ -189,7 +180,7 @@ describe("tail --since -n of a function rebuilt from its ancestors: the past, th
       expect(rows.length).toBeGreaterThan(300);
       expect(rows.every(([start, tens], i) => start === i + 1 && tens === 10 * (i + 1))).toBe(true);
     } finally {
-      await stop(daemon, "SIGTERM");
+      await stopProcess(daemon, "SIGTERM");
       cleanup();
     }
   }, 60_000);
@@ -203,13 +194,13 @@ describe("a supervisor killed while archiving", () => {
       // A counter ticking every 5 ms, archived; its event time is the tick number.
       writeFileSync(path.join(dir, "c.ramen"), "DEFINE c PERSIST FOR 1h AS YIELD SUM GLOBALLY 1 AS start EVERY 5ms;\n");
       let daemon = startDaemon(env);
-      await until("the supervisor", () => (ramen(["ps"], { env }).status === 0 ? true : undefined));
+      await supervisorAnswers(env);
       expect(ramen(["run", "c.ramen"], { env, cwd: dir }).status).toBe(0);
       await until("some output", () => (Number(ramen(["tail", "-l", "1", "c/c"], { env }).stdout) > 100 ? true : undefined));
-      await stop(daemon, "SIGKILL");
+      await stopProcess(daemon, "SIGKILL");
       daemon = startDaemon(env);
       try {
-        await until("the restarted supervisor", () => (ramen(["ps"], { env }).status === 0 ? true : undefined));
+        await supervisorAnswers(env, "the restarted supervisor");
         const past = ramen(["tail", "--since", "0", "--until", "1000000", "c/c"], { env });
         expect(past.stderr).toBe("");
         const values = past.stdout.trim().split("\n").map(Number);
@@ -219,7 +210,7 @@ describe("a supervisor killed while archiving", () => {
         expect(firstRun.length).toBeGreaterThan(100);
         expect(firstRun.every((v, i) => v === i + 1)).toBe(true);
       } finally {
-        await stop(daemon, "SIGTERM");
+        await stopProcess(daemon, "SIGTERM");
       }
     } finally {
       cleanup();

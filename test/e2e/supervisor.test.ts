@@ -8,7 +8,7 @@ import type { ChildProcess } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { REPO, ramen, startDaemon, stopProcess, tempDir, until } from "../cli/run-ramen.js";
+import { REPO, ramen, startDaemon, stopProcess, tempDir, until, supervisorAnswers } from "../cli/run-ramen.js";
 import { CrashStage } from "../../runtime/supervisor/control-block.js";
 
 const FIXTURES = path.resolve(REPO, "../shared/fixtures");
@@ -36,7 +36,7 @@ describe("ramen supervisor, run, ps, tail, kill", () => {
 
   const restartDaemon = async () => {
     daemon = startDaemon(env);
-    await until("the supervisor", () => (ramen(["ps"], { env }).status === 0 ? true : undefined));
+    await supervisorAnswers(env);
   };
   const stopDaemon = async () => {
     if (daemon) await stopProcess(daemon);
@@ -131,23 +131,47 @@ describe("ramen supervisor, run, ps, tail, kill", () => {
   });
 });
 
-/** A supervisor running `src` (a file of 1..n) → `copy`, whose output is collected; `hit` is called once 20k tuples came. */
-async function seqPipeline(dir: string, n: number, hit: (sup: import("../../runtime/supervisor/supervisor.js").Supervisor) => void) {
-  writeFileSync(path.join(dir, "seq.csv"), Array.from({ length: n }, (_, i) => `${i + 1}\n`).join(""));
+type Supervisor = import("../../runtime/supervisor/supervisor.js").Supervisor;
+type ProgramIR = import("../../compiler/ir.js").ProgramIR;
+
+/**
+ * An embedded Supervisor of dist/ (as the CLI runs it) running `sources`
+ * (program name → RaQL text), compiled by dist/'s compiler; `beforeStart`
+ * subscribes before the first tuple. Errors logged go to `errors`.
+ */
+async function embedded(
+  dir: string,
+  sources: Readonly<Record<string, string>>,
+  beforeStart: (sup: Supervisor) => void,
+  options: { readonly replayExpirySeconds?: number } = {},
+): Promise<{ sup: Supervisor; irs: Map<string, ProgramIR>; errors: string[] }> {
   const { checkProgram } = (await import(path.join(REPO, "dist/compiler/index.js"))) as typeof import("../../compiler/index.js");
   const { generateModule } = (await import(path.join(REPO, "dist/compiler/codegen/module.js"))) as typeof import("../../compiler/codegen/module.js");
   const { SourceFile } = (await import(path.join(REPO, "dist/grammar/source.js"))) as typeof import("../../grammar/source.js");
   const { Supervisor } = (await import(path.join(REPO, "dist/runtime/supervisor/supervisor.js"))) as typeof import("../../runtime/supervisor/supervisor.js");
   const { storeProgram } = (await import(path.join(REPO, "dist/runtime/supervisor/state.js"))) as typeof import("../../runtime/supervisor/state.js");
-  const text = 'DEFINE src AS READ FROM FILE "seq.csv" AS CSV (seq u32);\nDEFINE copy AS FROM src SELECT seq;\n';
-  const { ir } = checkProgram({ source: new SourceFile("p.ramen", text), programName: "p", resolveProgram: () => undefined });
   const errors: string[] = [];
-  const quiet = { info: () => {}, debug: () => {}, warning: () => {}, error: (m: string) => errors.push(m) };
-  const sup = new Supervisor({ stateDir: path.join(dir, "state"), site: "test", log: quiet, persistent: false });
-  const { signature, stored } = storeProgram(path.join(dir, "state"), "p", ir, generateModule(ir));
+  const log = { info: () => {}, debug: () => {}, warning: () => {}, error: (m: string) => void errors.push(m) };
+  const stateDir = path.join(dir, "state");
+  const sup = new Supervisor({ stateDir, site: "test", log, persistent: false, ...options });
+  const irs = new Map<string, ProgramIR>();
+  const programs = Object.entries(sources).map(([name, text]) => {
+    const { ir } = checkProgram({ source: new SourceFile(`${name}.ramen`, text), programName: name, resolveProgram: () => undefined });
+    irs.set(name, ir);
+    const { signature, stored } = storeProgram(stateDir, name, ir, generateModule(ir));
+    return { entry: { program: name, params: {}, cwd: dir, report_period: 30, debug: false, signature }, ir, moduleFile: stored.moduleFile };
+  });
+  await sup.add(programs, false, () => beforeStart(sup));
+  return { sup, irs, errors };
+}
+
+/** A supervisor running `src` (a file of 1..n) → `copy`, whose output is collected; `hit` is called once 20k tuples came. */
+async function seqPipeline(dir: string, n: number, hit: (sup: Supervisor) => void) {
+  writeFileSync(path.join(dir, "seq.csv"), Array.from({ length: n }, (_, i) => `${i + 1}\n`).join(""));
+  const text = 'DEFINE src AS READ FROM FILE "seq.csv" AS CSV (seq u32);\nDEFINE copy AS FROM src SELECT seq;\n';
   const seen: number[] = [];
   let hitDone = false;
-  await sup.add([{ entry: { program: "p", params: {}, cwd: dir, report_period: 30, debug: false, signature }, ir, moduleFile: stored.moduleFile }], false, () => {
+  const { sup, errors } = await embedded(dir, { p: text }, (sup) => {
     sup.subscribe("p/copy", (rows) => {
       for (const r of rows) seen.push(r[0] as number);
       if (!hitDone && seen.length > 20_000) {
@@ -206,11 +230,6 @@ describe("DECLAREd globals", () => {
     const { dir, cleanup } = tempDir();
     try {
       writeFileSync(path.join(dir, "kv.csv"), "a,1\nb,2\n");
-      const { checkProgram } = (await import(path.join(REPO, "dist/compiler/index.js"))) as typeof import("../../compiler/index.js");
-      const { generateModule } = (await import(path.join(REPO, "dist/compiler/codegen/module.js"))) as typeof import("../../compiler/codegen/module.js");
-      const { SourceFile } = (await import(path.join(REPO, "dist/grammar/source.js"))) as typeof import("../../grammar/source.js");
-      const { Supervisor } = (await import(path.join(REPO, "dist/runtime/supervisor/supervisor.js"))) as typeof import("../../runtime/supervisor/supervisor.js");
-      const { storeProgram } = (await import(path.join(REPO, "dist/runtime/supervisor/state.js"))) as typeof import("../../runtime/supervisor/state.js");
       const declarations = "DECLARE seen string[string];\nDECLARE WITH PROGRAM SCOPE mine string[string];\n";
       const reader = 'DEFINE look AS YIELD seen["a"] AS a, mine["b"] AS b EVERY 20ms;\n';
       const sources = {
@@ -220,15 +239,8 @@ describe("DECLAREd globals", () => {
         // q shares the site's `seen`, but its `mine` is its own
         q: declarations + reader,
       };
-      const quiet = { info: () => {}, debug: () => {}, warning: () => {}, error: () => {} };
-      const sup = new Supervisor({ stateDir: path.join(dir, "state"), site: "test", log: quiet, persistent: false });
       const rows = { p: [] as unknown[][], q: [] as unknown[][] };
-      const programs = Object.entries(sources).map(([name, text]) => {
-        const { ir } = checkProgram({ source: new SourceFile(`${name}.ramen`, text), programName: name, resolveProgram: () => undefined });
-        const { signature, stored } = storeProgram(path.join(dir, "state"), name, ir!, generateModule(ir!));
-        return { entry: { program: name, params: {}, cwd: dir, report_period: 30, debug: false, signature }, ir: ir!, moduleFile: stored.moduleFile };
-      });
-      await sup.add(programs, false, () => {
+      const { sup } = await embedded(dir, sources, (sup) => {
         for (const name of ["p", "q"] as const) sup.subscribe(`${name}/look`, (r) => void rows[name].push(...r.map((row) => row.slice(0, 2))));
       });
       const last = (name: "p" | "q") => rows[name].at(-1);
@@ -251,25 +263,20 @@ describe("a replay", () => {
     const { dir, cleanup } = tempDir();
     try {
       writeFileSync(path.join(dir, "xs.csv"), "1\n2\n3\n");
-      const { checkProgram } = (await import(path.join(REPO, "dist/compiler/index.js"))) as typeof import("../../compiler/index.js");
-      const { generateModule } = (await import(path.join(REPO, "dist/compiler/codegen/module.js"))) as typeof import("../../compiler/codegen/module.js");
-      const { SourceFile } = (await import(path.join(REPO, "dist/grammar/source.js"))) as typeof import("../../grammar/source.js");
-      const { Supervisor } = (await import(path.join(REPO, "dist/runtime/supervisor/supervisor.js"))) as typeof import("../../runtime/supervisor/supervisor.js");
-      const { storeProgram } = (await import(path.join(REPO, "dist/runtime/supervisor/state.js"))) as typeof import("../../runtime/supervisor/state.js");
       const { batchesOfRows } = (await import(path.join(REPO, "dist/runtime/arrow/builder.js"))) as typeof import("../../runtime/arrow/builder.js");
       const text = [
         'DEFINE a AS READ FROM FILE "xs.csv" AS CSV (x u32);',
         "DEFINE b AS FROM a SELECT x * 2 AS y;",
         "DEFINE c AS FROM b WHERE y > 4 SELECT y, SUM GLOBALLY y AS total;",
       ].join("\n");
-      const { ir } = checkProgram({ source: new SourceFile("p.ramen", text), programName: "p", resolveProgram: () => undefined });
-      const quiet = { info: () => {}, debug: () => {}, warning: () => {}, error: () => {} };
-      const sup = new Supervisor({ stateDir: path.join(dir, "state"), site: "test", log: quiet, persistent: false, replayExpirySeconds: 1 });
-      const { signature, stored } = storeProgram(path.join(dir, "state"), "p", ir, generateModule(ir));
       const live: number[][] = [];
-      await sup.add([{ entry: { program: "p", params: {}, cwd: dir, report_period: 30, debug: false, signature }, ir, moduleFile: stored.moduleFile }], false, () => {
-        sup.subscribe("p/c", (rows) => live.push(...rows.map((r) => [r[0] as number, Number(r[1])])));
-      });
+      const { sup, irs } = await embedded(
+        dir,
+        { p: text },
+        (sup) => sup.subscribe("p/c", (rows) => void live.push(...rows.map((r) => [r[0] as number, Number(r[1])]))),
+        { replayExpirySeconds: 1 },
+      );
+      const ir = irs.get("p")!;
       await until("the live output", () => (live.length === 1 ? true : undefined));
       // As if read from a's archive: its full output (x, #start, #stop).
       const fieldsOfA = [...ir.functions[0]!.output, { name: "#start", type: { type: { tag: "float" }, nullable: false } }, { name: "#stop", type: { type: { tag: "float" }, nullable: false } }] as Parameters<typeof batchesOfRows>[0];
