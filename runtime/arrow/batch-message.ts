@@ -118,7 +118,8 @@ export function writeBody(layout: BodyLayout, target: Uint8Array, offset: number
   for (let j = 0; j < buffers.length; j++) {
     const buffer = buffers[j]!;
     const length = lengths[j]!;
-    if (buffer !== null && length > 0) target.set(new Uint8Array(buffer.buffer, buffer.byteOffset, length), offset);
+    // A buffer shorter than its region (a bitmap not padded to whole bytes of the length) leaves zeros.
+    if (buffer !== null && length > 0) target.set(new Uint8Array(buffer.buffer, buffer.byteOffset, Math.min(length, buffer.byteLength)), offset);
     offset += pad8(length);
   }
 }
