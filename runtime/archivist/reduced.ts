@@ -43,6 +43,19 @@
 //    any solution of the whole to a part is dominated by the frontier point of
 //    the budget it uses. Frontiers are computed only as far as the best
 //    combination could use them (frontier.ts, solve.ts).
+// 6. Conditioning on a root that cuts its part. When every program reads one
+//    common source (a hub), the site is one part, too large for Z3. A function
+//    without parents has costs that are constants given its share: its recall
+//    cost where it is archived, INVALID (not ok) elsewhere; and by reduction 2
+//    its share is 0 or one of its needs. If removing it splits its part into
+//    components, no other parent edge links them, so once its share is chosen
+//    they are independent parts (reduction 5) that read its constant costs.
+//    The part's optimum is the best, over its few shares, of that share's
+//    retention cost and share plus the best combination of the components
+//    under the remaining budget; the choices are compared through the same
+//    frontiers (solve.ts). A component reads only the durations its functions
+//    demand, so choices archiving the root at the same of those durations give
+//    it the same problem, solved once.
 // The two objectives are minimised one after the other (see Goal).
 
 import { Problem, integerText } from "./smt2.js";
@@ -53,6 +66,11 @@ export interface ProblemPart {
   readonly functions: readonly number[];
   /** per function of `functions`, same order: demanded duration indices, ascending */
   readonly demanded: readonly (readonly number[])[];
+  /**
+   * Shares chosen outside the part (reduction 6), function index → perc, of
+   * functions without parents that the part's functions read.
+   */
+  readonly given?: ReadonlyMap<number, number>;
 }
 
 /**
@@ -148,10 +166,15 @@ export function encodePart(problem: Problem, part: ProblemPart, budget: number):
       previous = t;
     }
   });
+  const given = part.given ?? new Map<number, number>();
   const archived = (f: number, i: number): string => {
     const need = constants[f]!.need[i]!;
+    const givenPerc = given.get(f);
+    if (givenPerc !== undefined) return String(givenPerc >= need);
     return need <= 0 ? "true" : need > 100 ? "false" : share(f, need);
   };
+  // a given function has no parent: it is ok exactly where it is archived
+  const okTerm = (f: number, i: number) => (given.has(f) ? archived(f, i) : ok(f, i));
   const isConstant = (f: number, i: number) => functions[f]!.parents.length === 0 || constants[f]!.need[i]! <= 0;
   const costTerm = (f: number, i: number) => (isConstant(f, i) ? integerText(constants[f]!.recall[i]!) : cost(f, i));
 
@@ -161,7 +184,7 @@ export function encodePart(problem: Problem, part: ProblemPart, budget: number):
     for (const i of part.demanded[k]!) {
       declarations.push(`(declare-const ${ok(f, i)} Bool)`);
       const held = archived(f, i);
-      const recomputable = parents.length === 0 ? "false" : `(and${parents.map((p) => " " + ok(p, i)).join("")})`;
+      const recomputable = parents.length === 0 ? "false" : `(and${parents.map((p) => " " + okTerm(p, i)).join("")})`;
       constraints.push(`(assert (=> ${ok(f, i)} (or ${held} ${recomputable})))`);
       if (isConstant(f, i)) continue;
       declarations.push(`(declare-const ${cost(f, i)} Int)`);
@@ -253,4 +276,106 @@ export function dailyCost(problem: Problem, percs: readonly number[], among?: re
     total += BigInt(c.queriesPerDay) * retainedCost;
   }
   return total;
+}
+
+/** One share of a conditioned root and what is left to solve (reduction 6). */
+export interface ConditionedChoice {
+  readonly perc: number;
+  /** q × cost of the root's own retention, 0 without one */
+  readonly dailyCost: bigint;
+  /**
+   * The components the root's removal leaves, each reading the root's share;
+   * the same object for choices that give a component the same problem.
+   */
+  readonly parts: readonly ProblemPart[];
+}
+
+/** A part's root whose removal splits the part, and its possible shares. */
+export interface Conditioning {
+  readonly root: number;
+  readonly choices: readonly ConditionedChoice[];
+}
+
+/**
+ * The best root to condition the part on (reduction 6): among the functions
+ * without parents whose removal splits the part, the one leaving the smallest
+ * largest component; undefined when there is none or it has more than
+ * `maxChoices` feasible shares.
+ */
+export function conditionPart(problem: Problem, part: ProblemPart, maxChoices: number): Conditioning | undefined {
+  const { functions, constants } = problem;
+  const demandedOf = new Map(part.functions.map((f, k) => [f, part.demanded[k]!]));
+  const neighbours = new Map(part.functions.map((f) => [f, [] as number[]]));
+  for (const f of part.functions) {
+    for (const p of functions[f]!.parents) {
+      neighbours.get(f)!.push(p);
+      neighbours.get(p)!.push(f);
+    }
+  }
+  const componentsWithout = (removed: number): number[][] => {
+    const seen = new Set([removed]);
+    const components: number[][] = [];
+    for (const start of part.functions) {
+      if (seen.has(start)) continue;
+      const members: number[] = [];
+      seen.add(start);
+      const pending = [start];
+      for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+        members.push(next);
+        for (const other of neighbours.get(next)!) {
+          if (!seen.has(other)) {
+            seen.add(other);
+            pending.push(other);
+          }
+        }
+      }
+      components.push(members.sort((a, b) => a - b));
+    }
+    return components;
+  };
+  let best: { root: number; components: number[][]; largest: number } | undefined;
+  for (const f of part.functions) {
+    if (functions[f]!.parents.length > 0) continue;
+    const components = componentsWithout(f);
+    const largest = Math.max(...components.map((c) => c.length));
+    if (components.length >= 2 && (best === undefined || largest < best.largest)) best = { root: f, components, largest };
+  }
+  if (best === undefined) return undefined;
+  const { root, components } = best;
+
+  const need = constants[root]!.need;
+  const thresholds = demandedOf.get(root)!.map((i) => need[i]!).filter((n) => n > 0 && n <= 100);
+  const rootPercs = problem.functions.map(() => 0);
+  const choices: { perc: number; dailyCost: bigint }[] = [];
+  for (const perc of [...new Set([0, ...thresholds])].sort((a, b) => a - b)) {
+    rootPercs[root] = perc;
+    // undefined: the root's own retention is not archived with this share
+    const cost = dailyCost(problem, rootPercs, [root]);
+    if (cost !== undefined) choices.push({ perc, dailyCost: cost });
+  }
+  if (choices.length === 0 || choices.length > maxChoices) return undefined;
+
+  // the durations at which each component reads the root: those its children of the root demand
+  const readDurations = components.map((members) => {
+    const read = new Set<number>();
+    for (const f of members) if (functions[f]!.parents.includes(root)) for (const i of demandedOf.get(f)!) read.add(i);
+    return [...read].sort((a, b) => a - b);
+  });
+  const sameProblem = new Map<string, ProblemPart>();
+  return {
+    root,
+    choices: choices.map(({ perc, dailyCost }) => ({
+      perc,
+      dailyCost,
+      parts: components.map((members, c) => {
+        const key = `${c}:${readDurations[c]!.filter((i) => perc >= need[i]!).join(",")}`;
+        let component = sameProblem.get(key);
+        if (component === undefined) {
+          component = { functions: members, demanded: members.map((f) => demandedOf.get(f)!), given: new Map([[root, perc]]) };
+          sameProblem.set(key, component);
+        }
+        return component;
+      }),
+    })),
+  };
 }

@@ -1,7 +1,8 @@
 // Solving the allocation problem with Z3 in process (archival.md §4.6): one
 // WebAssembly instance per process, the reduced problem of reduced.ts part by
 // part (each part's daily cost, then its share; the parts' frontiers when the
-// budget binds), and retries with shorter retentions while it is unsat.
+// budget binds; a large part cut by a root solved once per share of that root),
+// and retries with shorter retentions while it is unsat.
 
 import { init } from "z3-solver";
 import type { Context } from "z3-solver";
@@ -9,7 +10,7 @@ import { Diagnostic, diag } from "../../grammar/diagnostics.js";
 import { ArchivistConfig } from "./config.js";
 import { writeFileAtomic } from "./files.js";
 import { Frontier, Point, bestCombination, isUnknownRange } from "./frontier.js";
-import { Goal, PartEncoding, batchText, dailyCost, encodePart, splitProblem } from "./reduced.js";
+import { Goal, PartEncoding, ProblemPart, batchText, conditionPart, dailyCost, encodePart, splitProblem } from "./reduced.js";
 import { Problem, Selection, emitSmt2, formulate } from "./smt2.js";
 
 export const SOLVER_TIMEOUT_MS = 90_000;
@@ -95,7 +96,7 @@ export async function solveSpecText(problem: Problem, timeoutMs = SOLVER_TIMEOUT
   return { status: "sat", percs, timedOut: outcome.status === "unknown" };
 }
 
-/** One part's optimum under some budget. */
+/** One part's optimum under some budget; also the share chosen for a conditioned root (reduction 6). */
 interface PartOptimum extends Point {
   /** function index → perc, for the functions of the part */
   readonly percs: ReadonlyMap<number, number>;
@@ -121,7 +122,8 @@ async function solveBatch(problem: Problem, encodings: readonly PartEncoding[], 
     let share = 0;
     for (const p of percs.values()) share += p;
     // a model of Z3 satisfies the feasibility constraints, which are the spec's (reduction 3)
-    const cost = dailyCost(problem, problem.functions.map((f) => percs.get(f.index) ?? 0), part.functions);
+    const allPercs = problem.functions.map((f) => percs.get(f.index) ?? part.given?.get(f.index) ?? 0);
+    const cost = dailyCost(problem, allPercs, part.functions);
     const bound = goal.minimise === "share" ? goal.dailyCostBounds?.[k] : undefined;
     if (cost === undefined || share > budget || (bound !== undefined && cost > bound)) return { status: "unsat" };
     optima.push({ percs, share, dailyCost: cost });
@@ -135,88 +137,171 @@ const BATCH_FUNCTIONS = 12;
 /**
  * Every part under `goal`, consecutive small parts batched (one Z3 run costs
  * at least ~10 ms; one run for large parts together is slower than one each).
- * `dailyCostBounds`, aligned with `encodings`, bound the share goal.
+ * `dailyCostBounds`, aligned with `encodings`, bound the share goal. Per part,
+ * its optimum, or null when unsat (or a timeout without model): a batch found
+ * unsat is solved again part by part.
  */
-async function solveAll(
+async function solveEach(
   problem: Problem,
   encodings: readonly PartEncoding[],
   minimise: Goal["minimise"],
   deadline: number,
   dailyCostBounds?: readonly bigint[],
-): Promise<CheckOutcome<PartOptimum[]>> {
-  const optima: PartOptimum[] = [];
+): Promise<{ readonly optima: (PartOptimum | null)[]; readonly timedOut: boolean }> {
+  const optima: (PartOptimum | null)[] = [];
   let timedOut = false;
-  for (let start = 0; start < encodings.length; ) {
-    let end = start + 1;
-    let size = encodings[start]!.part.functions.length;
-    while (end < encodings.length && size + encodings[end]!.part.functions.length <= BATCH_FUNCTIONS) {
-      size += encodings[end++]!.part.functions.length;
-    }
+  const solve = async (start: number, end: number) => {
     const goal: Goal =
       minimise === "dailyCost" ? { minimise } : { minimise, dailyCostBounds: dailyCostBounds?.slice(start, end) };
     const outcome = await solveBatch(problem, encodings.slice(start, end), goal, deadline);
-    if (outcome.status === "unsat") return outcome;
-    optima.push(...outcome.value);
-    timedOut ||= outcome.timedOut;
+    if (outcome.status === "sat") timedOut ||= outcome.timedOut;
+    return outcome;
+  };
+  for (let start = 0; start < encodings.length; ) {
+    let end = start + 1;
+    // the same functions under different shares of a root (reduction 6) have the same variables
+    const batched = new Set(encodings[start]!.part.functions);
+    for (; end < encodings.length; end++) {
+      const next = encodings[end]!.part.functions;
+      if (batched.size + next.length > BATCH_FUNCTIONS || next.some((f) => batched.has(f))) break;
+      for (const f of next) batched.add(f);
+    }
+    const outcome = await solve(start, end);
+    if (outcome.status === "sat") optima.push(...outcome.value);
+    else if (end - start === 1) optima.push(null);
+    else {
+      for (let k = start; k < end; k++) {
+        const alone = await solve(k, k + 1);
+        optima.push(alone.status === "sat" ? alone.value[0]! : null);
+      }
+    }
     start = end;
   }
-  return { status: "sat", value: optima, timedOut };
+  return { optima, timedOut };
 }
 
+/** Parts of at least this many functions are conditioned on a root that cuts them (reduction 6). */
+export const CONDITION_FROM = 30;
+/** A conditioned root has at most this many shares to try… */
+const MAX_CHOICES = 4;
+/** …and the whole at most this many combinations of them. */
+const MAX_ALTERNATIVES = 8;
+
+/** One way to the whole's optimum: shares chosen for some roots (reduction 6) and the parts left to solve. */
+interface Alternative {
+  readonly chosen: readonly PartOptimum[];
+  readonly parts: readonly ProblemPart[];
+}
+
+/** The site's parts, the largest ones conditioned on a root while the alternatives stay few. */
+function alternativesOf(problem: Problem, conditionFrom: number): Alternative[] {
+  let alternatives: Alternative[] = [{ chosen: [], parts: [] }];
+  const parts = splitProblem(problem).sort((a, b) => b.functions.length - a.functions.length);
+  for (const part of parts) {
+    const conditioning = part.functions.length >= conditionFrom ? conditionPart(problem, part, MAX_CHOICES) : undefined;
+    if (conditioning === undefined || alternatives.length * conditioning.choices.length > MAX_ALTERNATIVES) {
+      alternatives = alternatives.map((a) => ({ chosen: a.chosen, parts: [...a.parts, part] }));
+      continue;
+    }
+    alternatives = alternatives.flatMap((a) =>
+      conditioning.choices.map((choice) => ({
+        chosen: [...a.chosen, { percs: new Map([[conditioning.root, choice.perc]]), share: choice.perc, dailyCost: choice.dailyCost }],
+        parts: [...a.parts, ...choice.parts],
+      })),
+    );
+  }
+  return alternatives;
+}
+
+type Combination = NonNullable<ReturnType<typeof bestCombination<Point>>>;
+
+/** Least daily cost, then least share. */
+const better = (a: Combination, b: Combination | undefined) =>
+  b === undefined || a.dailyCost < b.dailyCost || (a.dailyCost === b.dailyCost && a.share < b.share);
+
 /**
- * The spec's optimum through the reduced problem (see reduced.ts, reduction
- * 5). First every part's optimum: its least daily cost, then its least share
- * at that cost. When they do not fit the budget together, the best
- * combination is sought among the known points of the parts' frontiers and
- * optimistic stand-ins for their unknown budgets; each stand-in chosen makes
- * Z3 find the next point of that frontier, until the best combination uses
- * known points only. `timeoutMs` bounds the whole.
+ * The spec's optimum through the reduced problem (see reduced.ts, reductions
+ * 5 and 6). First every part's optimum: its least daily cost, then its least
+ * share at that cost. The best combination (of one alternative's chosen
+ * shares and parts) is sought among the known points of the parts' frontiers
+ * and optimistic stand-ins for their unknown budgets; each stand-in chosen
+ * makes Z3 find the next point of that frontier, until the best combination
+ * uses known points only. Parts shared by alternatives share their frontier.
+ * `timeoutMs` bounds the whole; parts of at least `conditionFrom` functions
+ * are conditioned.
  */
-export async function solveProblem(problem: Problem, timeoutMs = SOLVER_TIMEOUT_MS): Promise<ModelOutcome> {
+export async function solveProblem(problem: Problem, timeoutMs = SOLVER_TIMEOUT_MS, conditionFrom = CONDITION_FROM): Promise<ModelOutcome> {
   const deadline = performance.now() + timeoutMs;
-  const outcome = (chosen: readonly PartOptimum[], timedOut: boolean): ModelOutcome => {
+  // every point chosen is known: a part's optimum or a root's share
+  const outcome = (chosen: readonly Point[], timedOut: boolean): ModelOutcome => {
     const percs = problem.functions.map(() => 0);
-    for (const point of chosen) for (const [f, perc] of point.percs) percs[f] = perc;
+    for (const point of chosen.filter(isPartOptimum)) for (const [f, perc] of point.percs) percs[f] = perc;
     return { status: "sat", percs, timedOut };
   };
-  const parts = splitProblem(problem);
+  const alternatives = alternativesOf(problem, conditionFrom);
+  const parts = [...new Set(alternatives.flatMap((a) => a.parts))];
   const whole = parts.map((part) => encodePart(problem, part, 100));
-  const cheapest = await solveAll(problem, whole, "dailyCost", deadline);
-  if (cheapest.status === "unsat") return cheapest;
-  const dailyCostBounds = cheapest.value.map((p) => p.dailyCost);
-  // the cheapest shares satisfy the bounds: unsat only by a timeout without model
-  const optima = await solveAll(problem, whole, "share", deadline, dailyCostBounds);
-  if (optima.status === "unsat") return outcome(cheapest.value, true);
-  let timedOut = cheapest.timedOut || optima.timedOut;
-  if (optima.value.reduce((total, p) => total + p.share, 0) <= 100) return outcome(optima.value, timedOut);
-
-  // The budget binds. Each part's frontier ends at the least share with which it is feasible.
-  const leastShares = await solveAll(problem, whole, "share", deadline);
-  if (leastShares.status === "unsat") return leastShares; // a timeout without model: no frontier is bounded
-  timedOut ||= leastShares.timedOut;
-  const frontiers = optima.value.map((optimum, k) => {
-    const frontier = new Frontier(optimum);
-    const least = leastShares.value[k]!.share;
-    if (least > 0) frontier.record(least - 1, null, false);
-    return frontier;
+  const cheapest = await solveEach(problem, whole, "dailyCost", deadline);
+  let timedOut = cheapest.timedOut;
+  // a part unsat with the whole budget is unsat with any: its frontier is null
+  const frontiers = new Map<ProblemPart, Frontier<PartOptimum> | null>(parts.map((part) => [part, null]));
+  const feasible = parts.flatMap((_, k) => (cheapest.optima[k] ? [k] : []));
+  const optima = await solveEach(
+    problem,
+    feasible.map((k) => whole[k]!),
+    "share",
+    deadline,
+    feasible.map((k) => cheapest.optima[k]!.dailyCost),
+  );
+  timedOut ||= optima.timedOut;
+  feasible.forEach((k, j) => {
+    // the cheapest shares satisfy the bound: null only by a timeout without model
+    const optimum = optima.optima[j] ?? cheapest.optima[k]!;
+    timedOut ||= optima.optima[j] === null;
+    frontiers.set(parts[k]!, new Frontier(optimum));
   });
+
+  // the best combination of some alternative, among its frontiers' points that `keep` keeps
+  const bestOf = (keep: (point: Point) => boolean) => {
+    let best: { combination: Combination; alternative: Alternative } | undefined;
+    for (const alternative of alternatives) {
+      const options: Point[][] = alternative.chosen.map((point) => [point]);
+      for (const part of alternative.parts) options.push(frontiers.get(part)?.options().filter(keep) ?? []);
+      const combination = bestCombination(options);
+      if (combination !== undefined && better(combination, best?.combination)) best = { combination, alternative };
+    }
+    return best;
+  };
+  let leastSharesKnown = false;
   for (;;) {
-    const best = bestCombination(frontiers.map((f) => f.options()));
+    const best = bestOf(() => true);
     // not even the optimistic stand-ins fit
     if (best === undefined) return { status: "unsat" };
-    const known = best.chosen.filter(isPartOptimum);
-    if (known.length === frontiers.length) return outcome(known, timedOut);
+    const { combination, alternative } = best;
+    if (combination.chosen.every(isPartOptimum)) return outcome(combination.chosen, timedOut);
     if (performance.now() >= deadline) {
-      const feasible = bestCombination(frontiers.map((f) => f.options().filter(isPartOptimum)));
-      return feasible === undefined ? { status: "unsat" } : outcome(feasible.chosen, true);
+      const found = bestOf(isPartOptimum);
+      return found === undefined ? { status: "unsat" } : outcome(found.combination.chosen, true);
     }
-    for (const [k, range] of best.chosen.entries()) {
+    if (!leastSharesKnown) {
+      // The budget binds. Each part's frontier ends at the least share with which it is feasible.
+      leastSharesKnown = true;
+      const leastShares = await solveEach(problem, feasible.map((k) => whole[k]!), "share", deadline);
+      timedOut ||= leastShares.timedOut;
+      feasible.forEach((k, j) => {
+        const least = leastShares.optima[j]?.share ?? 0; // null: a timeout without model, nothing learnt
+        if (least > 0) frontiers.get(parts[k]!)!.record(least - 1, null, false);
+      });
+      continue;
+    }
+    for (const [k, range] of combination.chosen.entries()) {
       if (!isUnknownRange(range)) continue;
+      const part = alternative.parts[k - alternative.chosen.length]!;
       // the next point of the frontier: the least cost under the range's highest budget
-      const next = await solveBatch(problem, [encodePart(problem, parts[k]!, range.highest)], { minimise: "dailyCost" }, deadline);
+      const next = await solveBatch(problem, [encodePart(problem, part, range.highest)], { minimise: "dailyCost" }, deadline);
       // a timeout without model also ends the frontier here
       timedOut ||= next.status === "unsat" ? performance.now() >= deadline : next.timedOut;
-      frontiers[k]!.record(range.highest, next.status === "sat" ? next.value[0]! : null, false);
+      frontiers.get(part)!.record(range.highest, next.status === "sat" ? next.value[0]! : null, false);
     }
   }
 }

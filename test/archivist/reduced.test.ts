@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { parseConfig } from "../../runtime/archivist/config.js";
 import { Frontier, bestCombination, isUnknownRange } from "../../runtime/archivist/frontier.js";
 import type { Point } from "../../runtime/archivist/frontier.js";
-import { batchText, dailyCost, encodePart, splitProblem } from "../../runtime/archivist/reduced.js";
+import { batchText, conditionPart, dailyCost, encodePart, splitProblem } from "../../runtime/archivist/reduced.js";
 import { formulate, selectFunctions } from "../../runtime/archivist/smt2.js";
 import type { Problem } from "../../runtime/archivist/smt2.js";
 import { solveProblem, solveSpecText } from "../../runtime/archivist/solve.js";
@@ -155,46 +155,70 @@ describe("solving the reduced problem (through Z3)", () => {
     expect(referenceAllocations(config, stats)).toEqual({ "c1/a": 6666667, "c1/s": 0, "c2/a": 0, "c2/s": 3333333 });
   });
 
-  it("gives the optimum of the spec's text on random small sites", { timeout: 60_000 }, async () => {
-    // A function is a root or reads 1–2 earlier ones (no cycle); needs range from 0 to ~90 % of
-    // size_limit per function, so that the budget often binds, sometimes across parts.
-    const site = fc
-      .integer({ min: 1, max: 12 })
-      .chain((n) =>
-        fc.record({
-          functions: fc.array(
-            fc.record({
-              root: fc.boolean(),
-              parents: fc.uniqueArray(fc.nat(), { minLength: 1, maxLength: 2 }),
-              bytes: fc.integer({ min: 0, max: 1_500_000 }),
-              cpu: fc.double({ min: 0, max: 50, noNaN: true }),
-              retention: fc.option(fc.record({ duration: fc.constantFrom(600, 1800, 3600), period: fc.constantFrom(60, 600, 3600) })),
-            }),
-            { minLength: n, maxLength: n },
-          ),
-          sizeLimit: fc.constantFrom(1e7, 3e7),
-        }),
-      );
-    await fc.assert(
-      fc.asyncProperty(site, async ({ functions, sizeLimit }) => {
-        const name = (i: number) => `f${String(i).padStart(2, "0")}`;
-        const stats: Record<string, RawStats> = {};
-        const retentions: Record<string, { duration: number; period: number }> = {};
-        functions.forEach((f, i) => {
-          const parents = i === 0 || f.root ? [] : [...new Set(f.parents.map((p) => name(p % i)))];
-          stats[name(i)] = over600s(parents, f.bytes, f.cpu);
-          if (f.retention) retentions[name(i)] = f.retention;
-        });
-        const problem = problemOf({ size_limit: sizeLimit, retentions }, stats);
-        const reduced = await solveProblem(problem, 20_000);
-        const plain = await solveSpecText(problem, 20_000);
-        expect(reduced.status).toBe(plain.status);
-        if (reduced.status !== "sat" || plain.status !== "sat") return;
-        expect([reduced.timedOut, plain.timedOut]).toEqual([false, false]);
-        const sum = (percs: readonly number[]) => percs.reduce((a, b) => a + b, 0);
-        expect([dailyCost(problem, reduced.percs), sum(reduced.percs)]).toEqual([dailyCost(problem, plain.percs), sum(plain.percs)]);
+  // A function is a root or reads 1–2 earlier ones (no cycle); needs range from 0 to ~90 % of
+  // size_limit per function, so that the budget often binds, sometimes across parts.
+  const randomSite = fc
+    .integer({ min: 1, max: 12 })
+    .chain((n) =>
+      fc.record({
+        functions: fc.array(
+          fc.record({
+            root: fc.boolean(),
+            parents: fc.uniqueArray(fc.nat(), { minLength: 1, maxLength: 2 }),
+            bytes: fc.integer({ min: 0, max: 1_500_000 }),
+            cpu: fc.double({ min: 0, max: 50, noNaN: true }),
+            retention: fc.option(fc.record({ duration: fc.constantFrom(600, 1800, 3600), period: fc.constantFrom(60, 600, 3600) })),
+          }),
+          { minLength: n, maxLength: n },
+        ),
+        sizeLimit: fc.constantFrom(1e7, 3e7),
       }),
+    );
+  type RandomSite = typeof randomSite extends fc.Arbitrary<infer S> ? S : never;
+
+  /** The site's problem; with `hub`, the functions drawn as roots read f00 instead, the only root. */
+  function randomProblem({ functions, sizeLimit }: RandomSite, hub: boolean): Problem {
+    const name = (i: number) => `f${String(i).padStart(2, "0")}`;
+    const stats: Record<string, RawStats> = {};
+    const retentions: Record<string, { duration: number; period: number }> = {};
+    functions.forEach((f, i) => {
+      const parents = i === 0 ? [] : f.root ? (hub ? [name(0)] : []) : [...new Set(f.parents.map((p) => name(p % i)))];
+      stats[name(i)] = over600s(parents, f.bytes, f.cpu);
+      if (f.retention) retentions[name(i)] = f.retention;
+    });
+    return problemOf({ size_limit: sizeLimit, retentions }, stats);
+  }
+
+  /** The reduced problem's optimum equals that of Z3 on the spec's text: the same daily cost and Σ perc. */
+  async function expectSpecOptimum(problem: Problem, conditionFrom?: number): Promise<void> {
+    const reduced = await solveProblem(problem, 20_000, conditionFrom);
+    const plain = await solveSpecText(problem, 20_000);
+    expect(reduced.status).toBe(plain.status);
+    if (reduced.status !== "sat" || plain.status !== "sat") return;
+    expect([reduced.timedOut, plain.timedOut]).toEqual([false, false]);
+    const sum = (percs: readonly number[]) => percs.reduce((a, b) => a + b, 0);
+    expect([dailyCost(problem, reduced.percs), sum(reduced.percs)]).toEqual([dailyCost(problem, plain.percs), sum(plain.percs)]);
+  }
+
+  it("gives the optimum of the spec's text on random small sites", { timeout: 60_000 }, async () => {
+    await fc.assert(
+      fc.asyncProperty(randomSite, (site) => expectSpecOptimum(randomProblem(site, false))),
       { numRuns: 30, seed: 20260102 },
     );
+  });
+
+  it("gives the optimum of the spec's text on random small sites with a hub, conditioned on it", { timeout: 60_000 }, async () => {
+    let conditioned = 0;
+    await fc.assert(
+      fc.asyncProperty(randomSite, async (site) => {
+        const problem = randomProblem(site, true);
+        if (splitProblem(problem).some((part) => conditionPart(problem, part, 4) !== undefined)) conditioned++;
+        // every part is conditioned when it can be
+        await expectSpecOptimum(problem, 1);
+      }),
+      { numRuns: 30, seed: 20261126 },
+    );
+    // the property is not vacuous: most of these sites are cut by their hub
+    expect(conditioned).toBeGreaterThanOrEqual(15);
   });
 });
