@@ -235,9 +235,8 @@ const better = (a: Combination, b: Combination | undefined) =>
 
 /**
  * The spec's optimum through the reduced problem (see reduced.ts, reductions
- * 5 and 6). First every part's whole frontier when its shares are few
- * (enumerate.ts), else its optimum through Z3: its least daily cost, then its
- * least share at that cost. The best combination (of one alternative's chosen
+ * 5 and 6). First every part's optimum: its least daily cost, then its least
+ * share at that cost. The best combination (of one alternative's chosen
  * shares and parts) is sought among the known points of the parts' frontiers
  * and optimistic stand-ins for their unknown budgets; each stand-in chosen
  * makes Z3 find the next point of that frontier, until the best combination
