@@ -121,7 +121,7 @@ export function splitProblem(problem: Problem): ProblemPart[] {
 }
 
 /** The share thresholds of each function of a part (reduction 2), ascending. */
-export function thresholdsOf(problem: Problem, part: ProblemPart): number[][] {
+function thresholdsOf(problem: Problem, part: ProblemPart): number[][] {
   return part.functions.map((f, k) => {
     const needs = part.demanded[k]!.map((i) => problem.constants[f]!.need[i]!);
     return [...new Set(needs)].filter((n) => n > 0 && n <= 100).sort((a, b) => a - b);

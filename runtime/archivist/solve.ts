@@ -2,16 +2,13 @@
 // WebAssembly instance per process, the reduced problem of reduced.ts part by
 // part (each part's daily cost, then its share; the parts' frontiers when the
 // budget binds; a large part cut by a root solved once per share of that root),
-// and retries with shorter retentions while it is unsat. A part whose shares
-// are few gets its whole frontier by exhaustive search instead (enumerate.ts):
-// on the generated sites of bench/archivist.ts, every part once conditioned.
+// and retries with shorter retentions while it is unsat.
 
 import { init } from "z3-solver";
 import type { Context } from "z3-solver";
 import { Diagnostic, diag } from "../../grammar/diagnostics.js";
 import { ArchivistConfig } from "./config.js";
 import { writeFileAtomic } from "./files.js";
-import { enumerateFrontier } from "./enumerate.js";
 import { Frontier, Point, bestCombination, isUnknownRange } from "./frontier.js";
 import { Goal, PartEncoding, ProblemPart, batchText, conditionPart, dailyCost, encodePart, splitProblem } from "./reduced.js";
 import { Problem, Selection, emitSmt2, formulate } from "./smt2.js";
@@ -190,17 +187,6 @@ const MAX_CHOICES = 4;
 /** …and the whole at most this many combinations of them. */
 const MAX_ALTERNATIVES = 8;
 
-/** A part's frontier is searched exhaustively when that visits at most this many partial shares (enumerate.ts). */
-export const ENUMERATED_NODES = 1_000_000;
-
-/** Which parts are conditioned (reduction 6) or searched exhaustively (enumerate.ts); tests lower or disable either. */
-export interface SolveTuning {
-  /** the least size of a part conditioned on a root */
-  readonly conditionFrom?: number;
-  /** the most partial shares an exhaustive search visits before the part goes to Z3 */
-  readonly enumeratedNodes?: number;
-}
-
 /** One way to the whole's optimum: shares chosen for some roots (reduction 6) and the parts left to solve. */
 interface Alternative {
   readonly chosen: readonly PartOptimum[];
@@ -241,13 +227,10 @@ const better = (a: Combination, b: Combination | undefined) =>
  * and optimistic stand-ins for their unknown budgets; each stand-in chosen
  * makes Z3 find the next point of that frontier, until the best combination
  * uses known points only. Parts shared by alternatives share their frontier.
- * `timeoutMs` bounds the whole.
+ * `timeoutMs` bounds the whole; parts of at least `conditionFrom` functions
+ * are conditioned.
  */
-export async function solveProblem(
-  problem: Problem,
-  timeoutMs = SOLVER_TIMEOUT_MS,
-  { conditionFrom = CONDITION_FROM, enumeratedNodes = ENUMERATED_NODES }: SolveTuning = {},
-): Promise<ModelOutcome> {
+export async function solveProblem(problem: Problem, timeoutMs = SOLVER_TIMEOUT_MS, conditionFrom = CONDITION_FROM): Promise<ModelOutcome> {
   const deadline = performance.now() + timeoutMs;
   // every point chosen is known: a part's optimum or a root's share
   const outcome = (chosen: readonly Point[], timedOut: boolean): ModelOutcome => {
@@ -256,25 +239,12 @@ export async function solveProblem(
     return { status: "sat", percs, timedOut };
   };
   const alternatives = alternativesOf(problem, conditionFrom);
-  // a part unsat with the whole budget is unsat with any: its frontier is null
-  const frontiers = new Map<ProblemPart, Frontier<PartOptimum> | null>();
-  const parts: ProblemPart[] = [];
-  for (const part of new Set(alternatives.flatMap((a) => a.parts))) {
-    const points = enumerateFrontier(problem, part, enumeratedNodes);
-    if (points === undefined) {
-      parts.push(part);
-      frontiers.set(part, null);
-      continue;
-    }
-    const optimum = points[100] ?? null;
-    const frontier = optimum && new Frontier<PartOptimum>(optimum);
-    for (let budget = 99; frontier && budget >= 0; budget--) frontier.record(budget, points[budget] ?? null, true);
-    frontiers.set(part, frontier);
-  }
-  // the other parts through Z3
+  const parts = [...new Set(alternatives.flatMap((a) => a.parts))];
   const whole = parts.map((part) => encodePart(problem, part, 100));
   const cheapest = await solveEach(problem, whole, "dailyCost", deadline);
   let timedOut = cheapest.timedOut;
+  // a part unsat with the whole budget is unsat with any: its frontier is null
+  const frontiers = new Map<ProblemPart, Frontier<PartOptimum> | null>(parts.map((part) => [part, null]));
   const feasible = parts.flatMap((_, k) => (cheapest.optima[k] ? [k] : []));
   const optima = await solveEach(
     problem,
