@@ -22,13 +22,13 @@ import type { Data, RecordBatch } from "apache-arrow";
 import { checkProgram, type FunctionIR } from "../compiler/index.js";
 import { generateModule } from "../compiler/codegen/module.js";
 import { SourceFile } from "../grammar/source.js";
-import { type Append, BatchBuilder, batchesOfRows } from "../runtime/arrow/builder.js";
+import { type Append, BatchBuilder } from "../runtime/arrow/builder.js";
 import type { ProgramModule } from "../runtime/engine/api.js";
 import { loadProgramModule } from "../runtime/engine/load.js";
-import { FunctionRunner, type RunnerHost } from "../runtime/engine/runner.js";
+import { FunctionRunner } from "../runtime/engine/runner.js";
 import { type CsvSpec, compileCsvReader, csvFileSource, csvSpecOf } from "../runtime/sources/index.js";
 import { seededRandom } from "../stdlib/random.js";
-import type { Value } from "../stdlib/values.js";
+import { BENCH_HOST, KEYS, WINDOW, chainInputBatches } from "./common.js";
 
 export interface GeneratedBenchResult {
   readonly name: string;
@@ -41,8 +41,6 @@ export interface GeneratedBenchResult {
 
 const TUPLES = 1_000_000;
 const TIMED_RUNS = 3;
-const WINDOW = 10_000;
-const KEYS = 10_000;
 
 /** `src` only gives f and g their input fields; `lines` reads the temp file of case (c). */
 function benchProgram(csvPath: string): string {
@@ -54,18 +52,6 @@ DEFINE g AS FROM src SELECT k, seq // ${WINDOW} AS win, SUM x AS s, AVG x AS a, 
 DEFINE lines AS READ FROM FILE ${JSON.stringify(csvPath)} AS CSV (id u32, temperature float, pressure float, port u16);
 `;
 }
-
-const HOST: RunnerHost = {
-  now: () => Date.now() / 1000,
-  random: Math.random,
-  env: () => null,
-  global: () => new Map(),
-  print: () => {},
-  notify: () => {},
-  tupleError: (fq, error) => {
-    throw new Error(`bench: ${fq} skipped a tuple: ${String(error)}`);
-  },
-};
 
 /** The output batches of one run: counted, and kept when `keep` (the checked run). */
 class Sink {
@@ -86,7 +72,7 @@ function fnOf(fns: readonly FunctionIR[], name: string): FunctionIR {
 
 /** A fresh instance of a generated function delivering all its columns (fields, #start, #stop) to `sink`. */
 function runnerOf(module: ProgramModule, fn: FunctionIR, sink: Sink): FunctionRunner {
-  const runner = new FunctionRunner(`bench/${fn.name}`, fn, module.functions[fn.name]!, {}, HOST);
+  const runner = new FunctionRunner(`bench/${fn.name}`, fn, module.functions[fn.name]!, {}, BENCH_HOST);
   const columns = [...fn.output.map((f) => f.name), "#start", "#stop"].map((name) => runner.columnIndex(name));
   runner.outputs.push({ columns, deliver: sink.deliver });
   return runner;
@@ -141,18 +127,6 @@ async function bestRate(count: number, run: (sink: Sink) => void | Promise<void>
     if (sink.rows === 0) throw new Error("bench: a run output nothing");
   }
   return count / (best / 1000);
-}
-
-/** Input batches whose columns are `fn.input`, each field's value for row i given by `valueOf[name](i)`. */
-function inputBatches(fn: FunctionIR, count: number, valueOf: Readonly<Record<string, (i: number) => number>>): RecordBatch[] {
-  const makers = fn.input.map((f) => valueOf[f.name] ?? missingInput(f.name));
-  const rows: Value[][] = new Array(count);
-  for (let i = 0; i < count; i++) rows[i] = makers.map((m) => m(i));
-  return batchesOfRows(fn.input, rows);
-}
-
-function missingInput(name: string): never {
-  throw new Error(`internal: the bench makes no input field ${name}`);
 }
 
 /** Column `name` of `fn`'s input in `batch`, as a typed array. */
@@ -356,13 +330,8 @@ export async function benchGenerated(tuples = TUPLES): Promise<GeneratedBenchRes
     const g = fnOf(ir.functions, "g");
     const lines = fnOf(ir.functions, "lines");
 
-    const random = seededRandom(42);
-    const x = Float64Array.from({ length: tuples }, () => random());
-    const y = Float64Array.from({ length: tuples }, () => random() * 100);
-    const k = Uint32Array.from({ length: tuples }, () => Math.floor(random() * KEYS));
-    const columns = { seq: (i: number) => i, k: (i: number) => k[i]!, x: (i: number) => x[i]!, y: (i: number) => y[i]! };
-    const filterInput = inputBatches(f, tuples, columns);
-    const groupInput = inputBatches(g, tuples, columns);
+    const filterInput = chainInputBatches(f, tuples);
+    const groupInput = chainInputBatches(g, tuples);
 
     const feed = (fn: FunctionIR, batches: readonly RecordBatch[]) => (sink: Sink) => {
       const runner = runnerOf(module, fn, sink);

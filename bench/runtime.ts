@@ -51,9 +51,8 @@ import { Piscina } from "piscina";
 import { checkProgram, type FunctionIR } from "../compiler/index.js";
 import { generateModule } from "../compiler/codegen/module.js";
 import { SourceFile } from "../grammar/source.js";
-import { batchesOfRows } from "../runtime/arrow/builder.js";
 import { arrowSchemaOf } from "../runtime/arrow/schema.js";
-import { FunctionRunner, type RunnerHost } from "../runtime/engine/runner.js";
+import { FunctionRunner } from "../runtime/engine/runner.js";
 import { loadProgramModule } from "../runtime/engine/load.js";
 import type { ProgramModule } from "../runtime/engine/api.js";
 import { encodeBatch } from "../runtime/arrow/ipc.js";
@@ -61,8 +60,7 @@ import { DEFAULT_RING_CAPACITY, MessageKind, RingReader, RingWriter, createRing,
 import { ControlBlock, Flag, createControlBlock } from "../runtime/supervisor/control-block.js";
 import { storeProgram } from "../runtime/supervisor/state.js";
 import type { FromWorker, TaskSpec } from "../runtime/supervisor/worker.js";
-import { seededRandom } from "../stdlib/random.js";
-import type { Value } from "../stdlib/values.js";
+import { BENCH_HOST, KEYS, WINDOW, chainInputBatches } from "./common.js";
 
 export interface ChainBenchResult {
   readonly name: string;
@@ -84,8 +82,6 @@ export interface PsBenchResult {
 
 const TUPLES = 1_000_000;
 const TIMED_RUNS = 5;
-const WINDOW = 10_000;
-const KEYS = 10_000;
 const IDLE_FUNCTIONS = 100;
 const MAIN = new URL("../cli/main.js", import.meta.url).pathname;
 /** The "heap" column of `ramen ps` lines (cli-runtime.md §6.4), from 0. */
@@ -99,18 +95,6 @@ DEFINE filtered AS FROM src WHERE x > 0.5 SELECT seq, k, x * 2 + y AS z;
 DEFINE g AS FROM filtered SELECT k, seq // ${WINDOW} AS win, SUM z AS s, COUNT z AS n
   GROUP BY k, seq // ${WINDOW} COMMIT AFTER in.seq >= (out.win + 1) * ${WINDOW};
 `;
-
-const HOST: RunnerHost = {
-  now: () => Date.now() / 1000,
-  random: Math.random,
-  env: () => null,
-  global: () => new Map(),
-  print: () => {},
-  notify: () => {},
-  tupleError: (fq, error) => {
-    throw new Error(`bench: ${fq} skipped a tuple: ${String(error)}`);
-  },
-};
 
 /** The columns of `parent`'s output batches a link to `child` carries: the child's input fields, in order (as the supervisor links them). */
 function linkColumns(parent: FunctionIR, child: FunctionIR): number[] {
@@ -163,7 +147,7 @@ function checkSameOutput(name: string, threaded: Collected, oneThread: { readonl
 
 /** The chain's functions as FunctionRunners calling one another; the last one's output goes to `out`. */
 function runOneThread(module: ProgramModule, chain: readonly FunctionIR[], batches: readonly RecordBatch[], out: Collected): void {
-  const runners = chain.map((fn) => new FunctionRunner(`bench/${fn.name}`, fn, module.functions[fn.name]!, {}, HOST));
+  const runners = chain.map((fn) => new FunctionRunner(`bench/${fn.name}`, fn, module.functions[fn.name]!, {}, BENCH_HOST));
   runners.forEach((runner, i) => {
     const child = runners[i + 1];
     if (child) runner.outputs.push({ columns: linkColumns(chain[i]!, chain[i + 1]!), deliver: (b) => child.onBatch(b) });
@@ -195,7 +179,7 @@ const ONE_THREAD_WORKER = `
 /** In the one-thread worker: one checked run, then one timed run per message received. */
 export async function serveOneThreadRuns(setup: OneThreadSetup, port: MessagePort): Promise<void> {
   const module = await loadProgramModule(setup.moduleText);
-  const batches = inputBatches(setup.chain[0]!, setup.tuples);
+  const batches = chainInputBatches(setup.chain[0]!, setup.tuples);
   const fieldCount = setup.chain[setup.chain.length - 1]!.output.length;
   const checked = new Collected(fieldCount, true);
   runOneThread(module, setup.chain, batches, checked);
@@ -395,22 +379,6 @@ function fnOf(fns: readonly FunctionIR[], name: string): FunctionIR {
 }
 
 /** Input batches of `fn`'s input fields, from the same seeded values as bench/generated.ts. */
-function inputBatches(fn: FunctionIR, count: number): RecordBatch[] {
-  const random = seededRandom(42);
-  const x = Float64Array.from({ length: count }, () => random());
-  const y = Float64Array.from({ length: count }, () => random() * 100);
-  const k = Uint32Array.from({ length: count }, () => Math.floor(random() * KEYS));
-  const valueOf: Record<string, (i: number) => number> = { seq: (i) => i, k: (i) => k[i]!, x: (i) => x[i]!, y: (i) => y[i]! };
-  const makers = fn.input.map((f) => {
-    const make = valueOf[f.name];
-    if (!make) throw new Error(`internal: the bench makes no input field ${f.name}`);
-    return make;
-  });
-  const rows: Value[][] = new Array(count);
-  for (let i = 0; i < count; i++) rows[i] = makers.map((m) => m(i));
-  return batchesOfRows(fn.input, rows);
-}
-
 /** Source tuples per second both ways: the best of a few runs, the two sides alternated (the machine is shared). */
 async function measureChain(
   name: string,
@@ -422,7 +390,7 @@ async function measureChain(
   cwd: string,
 ): Promise<{ tuplesPerSec: number; baselineTuplesPerSec: number }> {
   // The parent's encoding is the parent's work, done once here: the source only copies bytes into the ring.
-  const messages = inputBatches(chain[0]!, tuples).map(encodeBatch);
+  const messages = chainInputBatches(chain[0]!, tuples).map(encodeBatch);
   const fieldCount = chain[chain.length - 1]!.output.length;
   const oneThread = new OneThreadChain({ moduleText, chain, tuples });
   const threaded = new ThreadedChain(pool, moduleFile, chain, cwd);
