@@ -1,7 +1,8 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { NType, T, notNull, nullable } from "../../grammar/types.js";
 import { floatToShortest, formatDate, formatDuration, formatFloat, renderValue, valueToString } from "../../stdlib/format.js";
 import { bytesOfText } from "../../stdlib/values.js";
+import { inTimeZone } from "../time-zone.js";
 
 const nn = notNull;
 
@@ -127,10 +128,7 @@ describe("renderValue (cli-runtime.md §3.1)", () => {
 });
 
 describe("dates and durations (cli-runtime.md §3.2)", () => {
-  const savedTz = process.env.TZ;
-  afterEach(() => {
-    process.env.TZ = savedTz;
-  });
+  inTimeZone("UTC");
   it("prints dates in the local time zone, to the second", () => {
     process.env.TZ = "UTC";
     expect(formatDate(1e9 + 0.9)).toBe("2001-09-09T01:46:40");

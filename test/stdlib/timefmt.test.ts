@@ -1,14 +1,9 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { formatTime, parseTime } from "../../stdlib/timefmt.js";
+import { inTimeZone } from "../time-zone.js";
 
 // Expected times computed by hand / with Python's datetime in UTC.
-const savedTz = process.env.TZ;
-beforeEach(() => {
-  process.env.TZ = "UTC";
-});
-afterEach(() => {
-  process.env.TZ = savedTz;
-});
+inTimeZone("UTC");
 
 describe("formatTime", () => {
   it("formats every directive", () => {

@@ -1,16 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { formatTable, resolveColumn, type TableColumn } from "../../../cli/format/table.js";
 import { messageOf } from "./message-of.js";
+import { inTimeZone } from "../../time-zone.js";
 
 // Expected lines written by hand from cli-runtime.md §3.2 and §3.4; dates in UTC.
-const savedTz = process.env.TZ;
-beforeAll(() => {
-  process.env.TZ = "UTC";
-});
-afterAll(() => {
-  if (savedTz === undefined) delete process.env.TZ;
-  else process.env.TZ = savedTz;
-});
+inTimeZone("UTC");
 
 const PS_LIKE: TableColumn[] = [
   { name: "site", kind: "string" },

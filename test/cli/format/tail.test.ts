@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { T, notNull, nullable } from "../../../grammar/types.js";
 import { SECONDS, SECONDS_REL } from "../../../grammar/units.js";
 import type { OutputField } from "../../../cli/format/fields.js";
@@ -6,16 +6,10 @@ import { formatTable } from "../../../cli/format/table.js";
 import { tailFormatter, type TailOptions } from "../../../cli/format/tail.js";
 import { bytesOfText } from "../../../stdlib/values.js";
 import { messageOf } from "./message-of.js";
+import { inTimeZone } from "../../time-zone.js";
 
 // Expected lines written by hand from cli-runtime.md §3.1–§3.3 and §6.5; dates in UTC.
-const savedTz = process.env.TZ;
-beforeAll(() => {
-  process.env.TZ = "UTC";
-});
-afterAll(() => {
-  if (savedTz === undefined) delete process.env.TZ;
-  else process.env.TZ = savedTz;
-});
+inTimeZone("UTC");
 
 const FIELDS: OutputField[] = [
   { name: "n", type: notNull(T.u32) },

@@ -1,19 +1,13 @@
 import fc from "fast-check";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { checkTimeRange, parseTime } from "../../../cli/format/time.js";
 import { formatDate } from "../../../stdlib/format.js";
 import { messageOf } from "./message-of.js";
+import { inTimeZone } from "../../time-zone.js";
 
 // Expected times from cli-runtime.md §7, computed with Date.UTC and the
 // offsets of America/New_York (UTC−5 in January, UTC−4 in July).
-const savedTz = process.env.TZ;
-beforeEach(() => {
-  process.env.TZ = "America/New_York";
-});
-afterEach(() => {
-  if (savedTz === undefined) delete process.env.TZ;
-  else process.env.TZ = savedTz;
-});
+inTimeZone("America/New_York");
 
 const utc = (y: number, mon: number, d: number, h = 0, min = 0, s = 0) => Date.UTC(y, mon - 1, d, h, min, s) / 1000;
 /** 2024-01-15 13:00 in New York. */

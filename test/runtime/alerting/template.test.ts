@@ -1,8 +1,9 @@
 import { spawnSync } from "node:child_process";
 import fc from "fast-check";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { type MessageContext, type TemplateValue, expandTemplate, messageVariables, shellQuote } from "../../../runtime/alerting/index.js";
 import { notification, recordingLog } from "./helpers.js";
+import { inTimeZone } from "../../time-zone.js";
 
 /** Expands `template` with a single variable x = `value`. */
 function withX(template: string, value: TemplateValue, log = recordingLog()): string {
@@ -107,11 +108,7 @@ describe("the other filters", () => {
   });
 
   describe("date", () => {
-    const savedTz = process.env["TZ"];
-    afterEach(() => {
-      if (savedTz === undefined) delete process.env["TZ"];
-      else process.env["TZ"] = savedTz;
-    });
+    inTimeZone("UTC");
 
     it("a UNIX time as local YYYY-MM-DDTHH:MM:SS", () => {
       process.env["TZ"] = "UTC";
