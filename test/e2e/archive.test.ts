@@ -118,71 +118,50 @@ describe("tail --since/--until", () => {
 });
 
 describe("kill --purge", () => {
+  const { dir, env } = daemonForTests();
+
   it("deletes the archives of the killed programs", async () => {
-    const { dir, cleanup } = tempDir();
-    const env = { RAMEN_DIR: path.join(dir, "state") };
-    const daemon = startDaemon(env);
-    try {
-      writeFileSync(path.join(dir, "c.ramen"), "DEFINE c PERSIST FOR 1h AS YIELD SUM GLOBALLY 1 AS start EVERY 10ms;\n");
-      await supervisorAnswers(env);
-      expect(ramen(["run", "c.ramen"], { env, cwd: dir }).status).toBe(0);
-      const sites = path.join(dir, "state", "archives", "v1");
-      await until("the archive", () => (existsSync(sites) && readdirSync(sites).length > 0 ? true : undefined));
-      const archive = path.join(sites, readdirSync(sites)[0]!, "c", "c");
-      await until("the archive of c/c", () => (existsSync(archive) ? true : undefined));
-      expect(ramen(["kill", "--purge", "c"], { env }).stdout).toBe("Killed 1 program\n");
-      expect(existsSync(archive)).toBe(false);
-    } finally {
-      await stopProcess(daemon, "SIGTERM");
-      cleanup();
-    }
+    writeFileSync(path.join(dir, "c.ramen"), "DEFINE c PERSIST FOR 1h AS YIELD SUM GLOBALLY 1 AS start EVERY 10ms;\n");
+    expect(ramen(["run", "c.ramen"], { env, cwd: dir }).status).toBe(0);
+    const sites = path.join(dir, "state", "archives", "v1");
+    await until("the archive", () => (existsSync(sites) && readdirSync(sites).length > 0 ? true : undefined));
+    const archive = path.join(sites, readdirSync(sites)[0]!, "c", "c");
+    await until("the archive of c/c", () => (existsSync(archive) ? true : undefined));
+    expect(ramen(["kill", "--purge", "c"], { env }).stdout).toBe("Killed 1 program\n");
+    expect(existsSync(archive)).toBe(false);
   }, 60_000);
 });
 
 describe("tail --since -n: the past, then live", () => {
+  const { dir, env } = daemonForTests();
+
   it("prints the archived rows then the live ones, with nothing missing or repeated at the seam", async () => {
-    const { dir, cleanup } = tempDir();
-    const env = { RAMEN_DIR: path.join(dir, "state") };
-    const daemon = startDaemon(env);
-    try {
-      writeFileSync(path.join(dir, "c.ramen"), "DEFINE c PERSIST FOR 1h AS YIELD SUM GLOBALLY 1 AS start EVERY 5ms;\n");
-      await supervisorAnswers(env);
-      expect(ramen(["run", "c.ramen"], { env, cwd: dir }).status).toBe(0);
-      await until("some output", () => (Number(ramen(["tail", "-l", "1", "c/c"], { env }).stdout) > 200 ? true : undefined));
-      const r = ramen(["tail", "--since", "0", "-n", "100", "c/c"], { env });
-      expect(r.stderr).toBe("");
-      const values = r.stdout.trim().split("\n").map(Number);
-      // Every tick from the first, once, in order: the archive's part and then 100 live ones.
-      expect(values.length).toBeGreaterThan(300);
-      expect(values.every((v, i) => v === i + 1)).toBe(true);
-    } finally {
-      await stopProcess(daemon, "SIGTERM");
-      cleanup();
-    }
+    writeFileSync(path.join(dir, "c.ramen"), "DEFINE c PERSIST FOR 1h AS YIELD SUM GLOBALLY 1 AS start EVERY 5ms;\n");
+    expect(ramen(["run", "c.ramen"], { env, cwd: dir }).status).toBe(0);
+    await until("some output", () => (Number(ramen(["tail", "-l", "1", "c/c"], { env }).stdout) > 200 ? true : undefined));
+    const r = ramen(["tail", "--since", "0", "-n", "100", "c/c"], { env });
+    expect(r.stderr).toBe("");
+    const values = r.stdout.trim().split("\n").map(Number);
+    // Every tick from the first, once, in order: the archive's part and then 100 live ones.
+    expect(values.length).toBeGreaterThan(300);
+    expect(values.every((v, i) => v === i + 1)).toBe(true);
   }, 60_000);
 });
 
 describe("tail --since -n of a function rebuilt from its ancestors: the past, then live", () => {
+  const { dir, env } = daemonForTests();
+
   it("cuts the replayed past at the first live row's #start: nothing missing or repeated", async () => {
-    const { dir, cleanup } = tempDir();
-    const env = { RAMEN_DIR: path.join(dir, "state") };
-    const daemon = startDaemon(env);
-    try {
-      // c is archived, d is not: d's past is c's archive replayed through d's worker.
-      const text = "DEFINE c PERSIST FOR 1h AS YIELD SUM GLOBALLY 1 AS start EVERY 5ms;\nDEFINE d AS FROM c SELECT start, start * 10 AS tens;\n";
-      writeFileSync(path.join(dir, "cd.ramen"), text);
-      await supervisorAnswers(env);
-      expect(ramen(["run", "cd.ramen"], { env, cwd: dir }).status).toBe(0);
-      await until("some output", () => (Number(ramen(["tail", "-l", "1", "cd/c"], { env }).stdout) > 200 ? true : undefined));
-      const r = ramen(["tail", "--since", "1", "-n", "100", "cd/d"], { env });
-      expect(r.stderr).toBe("");
-      const rows = r.stdout.trim().split("\n").map((line) => line.split(",").map(Number));
-      expect(rows.length).toBeGreaterThan(300);
-      expect(rows.every(([start, tens], i) => start === i + 1 && tens === 10 * (i + 1))).toBe(true);
-    } finally {
-      await stopProcess(daemon, "SIGTERM");
-      cleanup();
-    }
+    // c is archived, d is not: d's past is c's archive replayed through d's worker.
+    const text = "DEFINE c PERSIST FOR 1h AS YIELD SUM GLOBALLY 1 AS start EVERY 5ms;\nDEFINE d AS FROM c SELECT start, start * 10 AS tens;\n";
+    writeFileSync(path.join(dir, "cd.ramen"), text);
+    expect(ramen(["run", "cd.ramen"], { env, cwd: dir }).status).toBe(0);
+    await until("some output", () => (Number(ramen(["tail", "-l", "1", "cd/c"], { env }).stdout) > 200 ? true : undefined));
+    const r = ramen(["tail", "--since", "1", "-n", "100", "cd/d"], { env });
+    expect(r.stderr).toBe("");
+    const rows = r.stdout.trim().split("\n").map((line) => line.split(",").map(Number));
+    expect(rows.length).toBeGreaterThan(300);
+    expect(rows.every(([start, tens], i) => start === i + 1 && tens === 10 * (i + 1))).toBe(true);
   }, 60_000);
 });
 
