@@ -57,22 +57,30 @@ export interface EncodedMessage {
   writeInto(target: Uint8Array, offset: number): void;
 }
 
-function framed(metadata: Uint8Array, bodyLength: number, writeBody: (target: Uint8Array, bodyOffset: number) => void): EncodedMessage {
-  const metadataLength = pad8(PREFIX_SIZE + metadata.byteLength);
+type WriteAt = (target: Uint8Array, offset: number) => void;
+
+/** A message of `metadataSize` bytes of metadata (written by `writeMetadata`) and a body of `bodyLength` (`writeBody`). */
+function framed(metadataSize: number, writeMetadata: WriteAt, bodyLength: number, writeBody: WriteAt): EncodedMessage {
+  const metadataLength = pad8(PREFIX_SIZE + metadataSize);
   return {
     byteLength: metadataLength + bodyLength,
     metadataLength,
     bodyLength,
     writeInto(target, offset) {
+      // Padding and gaps between body buffers must be zeros, whatever the target held before.
+      target.fill(0, offset, offset + metadataLength + bodyLength);
       const prefix = new DataView(target.buffer, target.byteOffset + offset, PREFIX_SIZE);
       prefix.setInt32(0, CONTINUATION, true);
       prefix.setInt32(4, metadataLength - PREFIX_SIZE, true);
-      target.set(metadata, offset + PREFIX_SIZE);
-      // Padding and gaps between body buffers must be zeros, whatever the target held before.
-      target.fill(0, offset + PREFIX_SIZE + metadata.byteLength, offset + metadataLength + bodyLength);
+      writeMetadata(target, offset + PREFIX_SIZE);
       writeBody(target, offset + metadataLength);
     },
   };
+}
+
+/** framed() of a metadata flatbuffer already encoded. */
+function framedBytes(metadata: Uint8Array, bodyLength: number, writeBody: WriteAt): EncodedMessage {
+  return framed(metadata.byteLength, (target, at) => target.set(metadata, at), bodyLength, writeBody);
 }
 
 function toBytes(message: EncodedMessage): Uint8Array {
@@ -82,7 +90,7 @@ function toBytes(message: EncodedMessage): Uint8Array {
 }
 
 export function encodedSchema(schema: Schema): EncodedMessage {
-  return framed(Message.encode(Message.from(schema)), 0, () => {});
+  return framedBytes(Message.encode(Message.from(schema)), 0, () => {});
 }
 
 /**
@@ -94,20 +102,12 @@ export function encodedBatch(batch: ColumnBatch, columns?: readonly number[]): E
   const children = batch.data.children;
   const layout = batch instanceof RecordBatch && batch.metadata.size > 0 ? undefined : encodeBody(children, columns);
   if (layout === undefined) return assembledBatch(batch, columns);
-  const metadata = metadataLength(layout);
-  return {
-    byteLength: PREFIX_SIZE + metadata + layout.byteLength,
-    metadataLength: PREFIX_SIZE + metadata,
-    bodyLength: layout.byteLength,
-    writeInto(target, offset) {
-      target.fill(0, offset, offset + this.byteLength);
-      const prefix = new DataView(target.buffer, target.byteOffset + offset, PREFIX_SIZE);
-      prefix.setInt32(0, CONTINUATION, true);
-      prefix.setInt32(4, metadata, true);
-      writeMetadata(layout, batch.numRows, target, offset + PREFIX_SIZE);
-      writeBody(layout, target, offset + PREFIX_SIZE + metadata);
-    },
-  };
+  return framed(
+    metadataLength(layout),
+    (target, at) => writeMetadata(layout, batch.numRows, target, at),
+    layout.byteLength,
+    (target, at) => writeBody(layout, target, at),
+  );
 }
 
 function assembledBatch(batch: ColumnBatch, columns?: readonly number[]): EncodedMessage {
@@ -116,7 +116,7 @@ function assembledBatch(batch: ColumnBatch, columns?: readonly number[]): Encode
   const assembled = VectorAssembler.assemble(selected);
   const header = new RecordBatchHeader(selected.numRows, assembled.nodes, assembled.bufferRegions, null, assembled.variadicBufferCounts, selected.metadata);
   const metadata = Message.encode(Message.from(header, assembled.byteLength));
-  return framed(metadata, assembled.byteLength, (target, bodyOffset) => {
+  return framedBytes(metadata, assembled.byteLength, (target, bodyOffset) => {
     const { buffers, bufferRegions } = assembled;
     for (let j = 0; j < buffers.length; j++) {
       const buffer = buffers[j]!;
