@@ -1,6 +1,8 @@
 // Helpers for commander options shared by the commands.
 
+import { setTimeout as sleep } from "node:timers/promises";
 import { type Command, Option } from "commander";
+import { UsageError } from "./errors.js";
 
 /** Accumulates the values of a repeatable option (`-L a -L b`). */
 export function collect(value: string, previous: string[] | undefined): string[] {
@@ -20,4 +22,26 @@ export function withTupleOutputOptions(command: Command): Command {
     .option("-t, --with-event-times", "event start and stop first")
     .option("--pretty", "an aligned table")
     .option("--flush", "flush after each line");
+}
+
+/**
+ * The period of a repeating option (`--loop [secs]`, `--gc-loop secs`):
+ * undefined when absent, `bare` seconds when given without a value, else a
+ * positive number of seconds.
+ */
+export function periodSeconds(value: string | boolean | undefined, option: string, bare?: number): number | undefined {
+  if (value === undefined || value === false) return undefined;
+  if (value === true) return bare;
+  const seconds = Number(value);
+  if (!(seconds > 0 && Number.isFinite(seconds))) throw new UsageError(`${option} takes a positive number of seconds, not "${value}"`);
+  return seconds;
+}
+
+/** Runs `pass` once, then every `seconds` (never again when undefined). */
+export async function repeatEvery(seconds: number | undefined, pass: () => unknown): Promise<void> {
+  await pass();
+  while (seconds !== undefined) {
+    await sleep(seconds * 1000);
+    await pass();
+  }
 }

@@ -6,6 +6,7 @@ import { allocate, archivistPaths, refreshStats } from "../../runtime/archivist/
 import { definedFunctions } from "../../runtime/supervisor/defined.js";
 import { SupervisorClient } from "../client.js";
 import { UsageError } from "../errors.js";
+import { periodSeconds, repeatEvery } from "../options.js";
 import { log } from "../log.js";
 import { GlobalOptions, siteOf, stateDirOf } from "../state.js";
 
@@ -19,14 +20,6 @@ interface ArchivistOptions {
 }
 
 const DEFAULT_LOOP_SECONDS = 600;
-
-function loopSeconds(loop: string | boolean | undefined): number | undefined {
-  if (loop === undefined || loop === false) return undefined;
-  if (loop === true) return DEFAULT_LOOP_SECONDS;
-  const secs = Number(loop);
-  if (!Number.isFinite(secs) || secs <= 0) throw new UsageError(`--loop takes a positive number of seconds, not "${loop}"`);
-  return secs;
-}
 
 async function onePass(stateDir: string, site: string, opts: ArchivistOptions): Promise<void> {
   const paths = archivistPaths(stateDir, site);
@@ -76,11 +69,6 @@ export function registerArchivist(program: Command): void {
       const globals = cmd.optsWithGlobals<GlobalOptions>();
       const stateDir = stateDirOf(globals);
       const site = siteOf(globals);
-      const every = loopSeconds(opts.loop);
-      await onePass(stateDir, site, opts);
-      while (every !== undefined) {
-        await new Promise((resolve) => setTimeout(resolve, every * 1000));
-        await onePass(stateDir, site, opts);
-      }
+      await repeatEvery(periodSeconds(opts.loop, "--loop", DEFAULT_LOOP_SECONDS), () => onePass(stateDir, site, opts));
     });
 }

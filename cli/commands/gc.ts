@@ -7,6 +7,7 @@ import type { FunctionIR } from "../../compiler/ir.js";
 import { DEFAULT_DEL_RATIO, DEFAULT_GRACE, type GcReport, runGcPass } from "../../runtime/archive/gc.js";
 import { archiveSchemaHash, definedFunctions } from "../../runtime/supervisor/defined.js";
 import { UsageError } from "../errors.js";
+import { periodSeconds, repeatEvery } from "../options.js";
 import { log } from "../log.js";
 import { type GlobalOptions, siteOf, stateDirOf } from "../state.js";
 
@@ -74,11 +75,6 @@ export function registerGc(program: Command): void {
       const globals = command.optsWithGlobals() as GlobalOptions;
       const stateDir = stateDirOf(globals);
       const site = siteOf(globals);
-      const every = opts.loop === undefined || opts.loop === false ? undefined : opts.loop === true ? DEFAULT_LOOP_SECONDS : positive(opts.loop, "--loop");
-      onePass(stateDir, site, opts);
-      while (every !== undefined) {
-        await new Promise((resolve) => setTimeout(resolve, every * 1000));
-        onePass(stateDir, site, opts);
-      }
+      await repeatEvery(periodSeconds(opts.loop, "--loop", DEFAULT_LOOP_SECONDS), () => onePass(stateDir, site, opts));
     });
 }

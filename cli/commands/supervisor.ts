@@ -2,6 +2,7 @@
 
 import { Command, Option } from "commander";
 import { UsageError } from "../errors.js";
+import { periodSeconds } from "../options.js";
 import { fileLog, hostSupervisor, untilSignal } from "../hosting.js";
 import { log } from "../log.js";
 import { type GlobalOptions, siteOf, stateDirOf } from "../state.js";
@@ -59,13 +60,6 @@ export function registerStart(program: Command): void {
     .action((options: SupervisorCommandOptions, command: Command) => runSupervisor({ ...options, gcLoop: "180", archivistLoop: "600" }, command));
 }
 
-function loopSeconds(text: string | undefined, option: string): number | undefined {
-  if (text === undefined) return undefined;
-  const n = Number(text);
-  if (!(n > 0)) throw new UsageError(`${option} takes a positive number of seconds, not "${text}"`);
-  return n;
-}
-
 async function runSupervisor(options: SupervisorCommandOptions, command: Command): Promise<void> {
   const opts = {
     ...options,
@@ -76,8 +70,8 @@ async function runSupervisor(options: SupervisorCommandOptions, command: Command
   if (opts.syslog && opts.stdout) throw new UsageError("Options --syslog and --stdout are incompatible.");
   if (opts.daemonize) throw new UsageError("Option --daemonize is not supported: run the supervisor under a service manager.");
   if (opts.syslog) throw new UsageError("Option --syslog is not supported.");
-  const gcEvery = loopSeconds(opts.gcLoop, "--gc-loop");
-  const archivistEvery = loopSeconds(opts.archivistLoop, "--archivist-loop");
+  const gcEvery = periodSeconds(opts.gcLoop, "--gc-loop");
+  const archivistEvery = periodSeconds(opts.archivistLoop, "--archivist-loop");
   const globals = command.optsWithGlobals() as GlobalOptions & { debug?: boolean; seed?: string };
   const stateDir = stateDirOf(globals);
   const site = siteOf(globals);

@@ -7,6 +7,7 @@
 // with backoff, serves tail subscriptions from client rings, journals and
 // delivers notifications, and saves per-function statistics.
 
+import { setTimeout as sleep } from "node:timers/promises";
 import { existsSync, mkdirSync, rmSync } from "node:fs";
 import * as path from "node:path";
 import { MessageChannel, type MessagePort } from "node:worker_threads";
@@ -83,7 +84,6 @@ const DEFAULT_REPLAY_EXPIRY_SECONDS = 300;
 /** How often a held-back replay looks at its expiry and at the rings it waits for. */
 const REPLAY_POLL_MS = 2;
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export type FunctionState = "running" | "waiting" | "restarting" | "stopping" | "disabled" | "stopped";
 
