@@ -165,6 +165,8 @@ export const MESSAGES = {
   notNumericField: e("RQ6513", "Field {field} is not numeric"),
   handoffOverflow: e("RQ6515", "live data arrives faster than the replay ({rows} rows held back); use --until"),
   replayExpired: e("RQ6514", "The replay of {fq} made no progress for {seconds} s and was stopped (is the client reading?)"),
+  archiveGaps: w("RQ6550", "The archives have gaps in that range: only {percent}% of it is covered, by {ranges}"),
+  lateLiveRows: w("RQ6551", "late live rows: live output older than its first row, where the past was cut; rows may be missing or repeated at the seam"),
   noArchiveCovers: e("RQ6512", "No archived data covers {fq} between {since} and {until}: neither {fq} nor any ancestor has archives in that range ({archived})"),
 
   // RQ62xx: notifications and the alerter (cli-runtime.md §1.8, §6.9); RQ620x errors, RQ625x warnings

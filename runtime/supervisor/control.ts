@@ -9,7 +9,7 @@ import { chmodSync, existsSync, lstatSync, mkdirSync, symlinkSync, unlinkSync } 
 import { createServer, type Server, type Socket } from "node:net";
 import * as path from "node:path";
 import { type ProgramIR, valueToJson } from "../../compiler/ir.js";
-import { RamenError, isRamenError } from "../../grammar/diagnostics.js";
+import { RamenError, diag, isRamenError } from "../../grammar/diagnostics.js";
 import type { Value } from "../../stdlib/values.js";
 import { type RunEntry, socketPathOf, storeProgram, supervisorPaths } from "./state.js";
 import { PROTOCOL_VERSION } from "./protocol.js";
@@ -189,7 +189,7 @@ export class ControlServer {
           if (Number.isNaN(firstStart)) resolveFirstStart((firstStart = startOf(rows[0]!)));
           if (cutByStart && !warnedLate && rows.some((r) => startOf(r) < firstStart)) {
             warnedLate = true;
-            warn("late live rows: live output older than its first row, where the past was cut; rows may be missing or repeated at the seam");
+            warn(diag("lateLiveRows").message);
           }
           const json = rows.map(rowToJson);
           if (!held) return void send({ id: req.id, batch: json });

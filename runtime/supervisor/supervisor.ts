@@ -15,7 +15,7 @@ import { hostname } from "node:os";
 import type { RecordBatch } from "apache-arrow";
 import { Piscina } from "piscina";
 import { type FunctionIR, type ProgramIR, valueFromJson } from "../../compiler/ir.js";
-import { RamenError } from "../../grammar/diagnostics.js";
+import { RamenError, diag } from "../../grammar/diagnostics.js";
 import { renderValue } from "../../stdlib/format.js";
 import type { Value } from "../../stdlib/values.js";
 import { Alerter } from "../alerting/alerter.js";
@@ -781,8 +781,9 @@ export class Supervisor {
       for (const f of onPath) this.send(f, { kind: "dropReplay", channel });
     }
     if (expired() && !this.stopped && signal?.aborted !== true) {
-      this.options.log.warning(`replay of ${target} stopped: no progress for ${expiryMs / 1000} s`);
-      throw RamenError.of("replayExpired", { fq: target, seconds: expiryMs / 1000 });
+      const error = RamenError.of("replayExpired", { fq: target, seconds: expiryMs / 1000 });
+      this.options.log.warning(error.message);
+      throw error;
     }
   }
 
@@ -879,10 +880,8 @@ export class Supervisor {
     // Data starting after `since` or ending before `until` is just what there is (`--since 0` is common); holes
     // between archived ranges are worth a word.
     if (plan.covered.length > 1) {
-      onWarning?.(
-        `The archives have gaps in that range: only ${Math.floor(plan.coverage * 100)}% of it is covered, by ` +
-          plan.covered.map(([a, b]) => `[${formatDate(a)}..${formatDate(b)}]`).join(", "),
-      );
+      const ranges = plan.covered.map(([a, b]) => `[${formatDate(a)}..${formatDate(b)}]`).join(", ");
+      onWarning?.(diag("archiveGaps", { percent: Math.floor(plan.coverage * 100), ranges }).message);
     }
     const from = plan.covered[0]![0];
     const sources = new Map<string, AsyncIterable<RecordBatch>>();
