@@ -274,6 +274,24 @@ export interface ProgramIR {
 /** A duration given as a constant or a parameter (PERSIST FOR, QUERYING EVERY, BEST AFTER). */
 export type DurationIR = { readonly kind: "const"; readonly seconds: number } | { readonly kind: "param"; readonly name: string };
 
+/** The parameter values of a program instance: each override given (`-p`, a NULL one included), else the default. */
+export function instanceParams(params: readonly ParamIR[], overrides: Readonly<Record<string, ValueJson>>): Record<string, Value> {
+  const values: Record<string, Value> = {};
+  for (const param of params) {
+    const json = overrides[param.name];
+    values[param.name] = valueFromJson(json === undefined ? param.default : json, param.type.type);
+  }
+  return values;
+}
+
+/** A duration's seconds with these parameter values; undefined when its parameter's value is not a duration (NULL, negative). */
+export function durationSeconds(d: DurationIR, params: Readonly<Record<string, Value>>): number | undefined {
+  if (d.kind === "const") return d.seconds;
+  const v = params[d.name];
+  const seconds = typeof v === "number" || typeof v === "bigint" ? Number(v) : NaN;
+  return Number.isFinite(seconds) && seconds >= 0 ? seconds : undefined;
+}
+
 export interface RetentionIR {
   readonly duration: DurationIR;
   /** QUERYING EVERY; undefined: the archivist's default */

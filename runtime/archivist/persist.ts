@@ -2,10 +2,10 @@
 // `PERSIST FOR … [QUERYING EVERY …]` clause of every function of the running
 // configuration, parameters replaced by the running instance's values.
 
-import { valueFromJson } from "../../compiler/ir.js";
-import type { DurationIR, FunctionIR, ProgramIR, ValueJson } from "../../compiler/ir.js";
+import { durationSeconds, instanceParams, valueToJson } from "../../compiler/ir.js";
+import type { DurationIR, FunctionIR, ProgramIR } from "../../compiler/ir.js";
 import { Diagnostic, diag } from "../../grammar/diagnostics.js";
-import { loadStoredProgram, readRunningConfig } from "../supervisor/state.js";
+import { runningPrograms } from "../supervisor/defined.js";
 import type { RunEntry } from "../supervisor/state.js";
 import { DEFAULT_PERIOD, Retention } from "./config.js";
 
@@ -20,20 +20,17 @@ export function programRetentions(
 ): { retentions: Map<string, Retention>; diagnostics: Diagnostic[] } {
   const retentions = new Map<string, Retention>();
   const diagnostics: Diagnostic[] = [];
+  const params = instanceParams(ir.params, entry.params);
   for (const fn of ir.functions) {
     if (!fn.retention) continue;
     const fq = `${entry.program}/${fn.name}`;
     const seconds = (clause: string, duration: DurationIR): number | undefined => {
-      if (duration.kind === "const") return duration.seconds;
-      const param = ir.params.find((p) => p.name === duration.name);
-      const given: ValueJson | undefined = entry.params[duration.name];
-      // an override may be NULL: only an absent one means the default
-      const json = given === undefined ? param?.default : given;
-      const value = param && json !== undefined ? valueFromJson(json, param.type.type) : undefined;
-      const number = typeof value === "number" || typeof value === "bigint" ? Number(value) : NaN;
-      if (Number.isFinite(number) && number >= 0) return number;
-      diagnostics.push(diag("archivistRetentionParam", { name: fq, clause, param: duration.name, value: JSON.stringify(json ?? null) }));
-      return undefined;
+      const value = durationSeconds(duration, params);
+      if (value === undefined && duration.kind === "param") {
+        const given = params[duration.name];
+        diagnostics.push(diag("archivistRetentionParam", { name: fq, clause, param: duration.name, value: JSON.stringify(given === undefined ? null : valueToJson(given)) }));
+      }
+      return value;
     };
     const duration = seconds("PERSIST FOR", fn.retention.duration);
     const period = fn.retention.queryPeriod ? seconds("QUERYING EVERY", fn.retention.queryPeriod) : DEFAULT_PERIOD;
@@ -42,17 +39,11 @@ export function programRetentions(
   return { retentions, diagnostics };
 }
 
-/** The retentions of every program of the running configuration of a state directory (programs that cannot be read are skipped, as everywhere). */
+/** The retentions of every program of the running configuration of a state directory. */
 export function persistRetentions(stateDir: string): { retentions: Map<string, Retention>; diagnostics: Diagnostic[] } {
   const retentions = new Map<string, Retention>();
   const diagnostics: Diagnostic[] = [];
-  for (const entry of readRunningConfig(stateDir)) {
-    let ir: ProgramIR;
-    try {
-      ir = loadStoredProgram(stateDir, entry.program, entry.signature).ir;
-    } catch {
-      continue;
-    }
+  for (const { entry, ir } of runningPrograms(stateDir)) {
     const program = programRetentions(entry, ir);
     for (const [fq, retention] of program.retentions) retentions.set(fq, retention);
     diagnostics.push(...program.diagnostics);

@@ -2,11 +2,11 @@
 // directory (running-config.json and the stored programs): what `ramen gc`
 // and `ramen archivist` need when they run outside of the supervisor.
 
-import type { FunctionIR } from "../../compiler/ir.js";
+import type { FunctionIR, ProgramIR } from "../../compiler/ir.js";
 import { START_FIELD, STOP_FIELD } from "../arrow/builder.js";
 import { arrowSchemaOf } from "../arrow/schema.js";
 import { schemaHash } from "../archive/layout.js";
-import { loadStoredProgram, readRunningConfig } from "./state.js";
+import { type RunEntry, loadStoredProgram, readRunningConfig } from "./state.js";
 
 export interface DefinedFunction {
   readonly fq: string;
@@ -25,16 +25,20 @@ export function archiveSchemaHash(fn: FunctionIR): string {
   return schemaHash(archiveSchemaOf(fn));
 }
 
-/** Every function of the running configuration; programs whose stored copy cannot be read are skipped. */
-export function definedFunctions(stateDir: string): DefinedFunction[] {
-  const entries = readRunningConfig(stateDir);
-  const programs = entries.flatMap((e) => {
+/** The programs of the running configuration with their stored IR; those whose stored copy cannot be read are skipped. */
+export function runningPrograms(stateDir: string): { readonly entry: RunEntry; readonly name: string; readonly ir: ProgramIR }[] {
+  return readRunningConfig(stateDir).flatMap((entry) => {
     try {
-      return [{ name: e.program, ir: loadStoredProgram(stateDir, e.program, e.signature).ir }];
+      return [{ entry, name: entry.program, ir: loadStoredProgram(stateDir, entry.program, entry.signature).ir }];
     } catch {
       return [];
     }
   });
+}
+
+/** Every function of the running configuration; programs whose stored copy cannot be read are skipped. */
+export function definedFunctions(stateDir: string): DefinedFunction[] {
+  const programs = runningPrograms(stateDir);
   const out: DefinedFunction[] = [];
   for (const p of programs) {
     for (const fn of p.ir.functions) {

@@ -14,7 +14,7 @@ import { MessageChannel, type MessagePort } from "node:worker_threads";
 import { hostname } from "node:os";
 import type { RecordBatch } from "apache-arrow";
 import { Piscina } from "piscina";
-import { type FunctionIR, type ProgramIR, valueFromJson } from "../../compiler/ir.js";
+import { type FunctionIR, type ProgramIR, durationSeconds, instanceParams } from "../../compiler/ir.js";
 import { RamenError, diag } from "../../grammar/diagnostics.js";
 import { renderValue } from "../../stdlib/format.js";
 import type { Value } from "../../stdlib/values.js";
@@ -258,11 +258,7 @@ export class Supervisor {
     }
     for (const p of changed) if (this.programs.has(p.entry.program)) await this.removeProgram(p.entry.program);
     for (const p of changed) {
-      const params: Record<string, Value> = {};
-      for (const param of p.ir.params) {
-        const json = p.entry.params[param.name];
-        params[param.name] = valueFromJson(json === undefined ? param.default : json, param.type.type);
-      }
+      const params = instanceParams(p.ir.params, p.entry.params);
       const module = await loadProgramModule((await import("node:fs")).readFileSync(p.moduleFile, "utf8"));
       const enabled = module.runIf({ params, env: (n) => process.env[n] ?? null, lib: RUNTIME_LIB });
       const run: ProgramRun = { entry: p.entry, ir: p.ir, moduleFile: p.moduleFile, params, enabled };
@@ -917,10 +913,7 @@ export class Supervisor {
   private bestAfterOf(fq: string): number {
     const f = this.functions.get(fq);
     const d = f?.fn.bestAfter;
-    if (!f || !d) return 0;
-    if (d.kind === "const") return d.seconds;
-    const v = f.program.params[d.name];
-    return typeof v === "number" || typeof v === "bigint" ? Number(v) : 0;
+    return f && d ? (durationSeconds(d, f.program.params) ?? 0) : 0;
   }
 
   /** The error when nothing covers the range, listing the coverage of the archived ancestors. */
