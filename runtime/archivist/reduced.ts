@@ -73,6 +73,36 @@ export interface ProblemPart {
   readonly given?: ReadonlyMap<number, number>;
 }
 
+/** Each function's parents and children: the graph whose connected parts are independent. */
+function neighboursOf(problem: Problem): number[][] {
+  const neighbours = problem.functions.map((f) => [...f.parents]);
+  for (const f of problem.functions) for (const p of f.parents) neighbours[p]!.push(f.index);
+  return neighbours;
+}
+
+/** The connected components, members ascending, of the vertices that `included` keeps. */
+function components(vertices: readonly number[], neighbours: readonly (readonly number[])[], included: (v: number) => boolean): number[][] {
+  const seen = new Set<number>();
+  const found: number[][] = [];
+  for (const start of vertices) {
+    if (!included(start) || seen.has(start)) continue;
+    const members: number[] = [];
+    seen.add(start);
+    const pending = [start];
+    for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+      members.push(next);
+      for (const other of neighbours[next]!) {
+        if (included(other) && !seen.has(other)) {
+          seen.add(other);
+          pending.push(other);
+        }
+      }
+    }
+    found.push(members.sort((a, b) => a - b));
+  }
+  return found;
+}
+
 /**
  * The demanded (function, duration) pairs of the problem (reduction 1),
  * grouped into parts that no parent edge links (reduction 5). Functions
@@ -93,27 +123,12 @@ export function splitProblem(problem: Problem): ProblemPart[] {
     if (c.retained !== undefined) demand(f, c.retained);
   });
 
-  const neighbours = functions.map((f) => [...f.parents]);
-  for (const f of functions) for (const p of f.parents) neighbours[p]!.push(f.index);
-  const partOf = new Array<number | undefined>(functions.length);
-  const parts: number[][] = [];
-  for (const start of functions) {
-    if (demanded[start.index]!.size === 0 || partOf[start.index] !== undefined) continue;
-    const members: number[] = [];
-    const pending = [start.index];
-    partOf[start.index] = parts.length;
-    for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
-      members.push(next);
-      for (const other of neighbours[next]!) {
-        // a parent of a demanded function is demanded, a child may not be
-        if (demanded[other]!.size > 0 && partOf[other] === undefined) {
-          partOf[other] = parts.length;
-          pending.push(other);
-        }
-      }
-    }
-    parts.push(members.sort((a, b) => a - b));
-  }
+  // a parent of a demanded function is demanded, a child may not be
+  const parts = components(
+    functions.map((f) => f.index),
+    neighboursOf(problem),
+    (f) => demanded[f]!.size > 0,
+  );
   return parts.map((members) => ({
     functions: members,
     demanded: members.map((f) => [...demanded[f]!].sort((a, b) => a - b)),
@@ -305,43 +320,18 @@ export interface Conditioning {
 export function conditionPart(problem: Problem, part: ProblemPart, maxChoices: number): Conditioning | undefined {
   const { functions, constants } = problem;
   const demandedOf = new Map(part.functions.map((f, k) => [f, part.demanded[k]!]));
-  const neighbours = new Map(part.functions.map((f) => [f, [] as number[]]));
-  for (const f of part.functions) {
-    for (const p of functions[f]!.parents) {
-      neighbours.get(f)!.push(p);
-      neighbours.get(p)!.push(f);
-    }
-  }
-  const componentsWithout = (removed: number): number[][] => {
-    const seen = new Set([removed]);
-    const components: number[][] = [];
-    for (const start of part.functions) {
-      if (seen.has(start)) continue;
-      const members: number[] = [];
-      seen.add(start);
-      const pending = [start];
-      for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
-        members.push(next);
-        for (const other of neighbours.get(next)!) {
-          if (!seen.has(other)) {
-            seen.add(other);
-            pending.push(other);
-          }
-        }
-      }
-      components.push(members.sort((a, b) => a - b));
-    }
-    return components;
-  };
-  let best: { root: number; components: number[][]; largest: number } | undefined;
+  const neighbours = neighboursOf(problem);
+  const inPart = new Set(part.functions);
+  const componentsWithout = (removed: number) => components(part.functions, neighbours, (f) => f !== removed && inPart.has(f));
+  let best: { root: number; split: number[][]; largest: number } | undefined;
   for (const f of part.functions) {
     if (functions[f]!.parents.length > 0) continue;
-    const components = componentsWithout(f);
-    const largest = Math.max(...components.map((c) => c.length));
-    if (components.length >= 2 && (best === undefined || largest < best.largest)) best = { root: f, components, largest };
+    const split = componentsWithout(f);
+    const largest = Math.max(...split.map((c) => c.length));
+    if (split.length >= 2 && (best === undefined || largest < best.largest)) best = { root: f, split, largest };
   }
   if (best === undefined) return undefined;
-  const { root, components } = best;
+  const { root, split } = best;
 
   const need = constants[root]!.need;
   const thresholds = demandedOf.get(root)!.map((i) => need[i]!).filter((n) => n > 0 && n <= 100);
@@ -356,7 +346,7 @@ export function conditionPart(problem: Problem, part: ProblemPart, maxChoices: n
   if (choices.length === 0 || choices.length > maxChoices) return undefined;
 
   // the durations at which each component reads the root: those its children of the root demand
-  const readDurations = components.map((members) => {
+  const readDurations = split.map((members) => {
     const read = new Set<number>();
     for (const f of members) if (functions[f]!.parents.includes(root)) for (const i of demandedOf.get(f)!) read.add(i);
     return [...read].sort((a, b) => a - b);
@@ -367,7 +357,7 @@ export function conditionPart(problem: Problem, part: ProblemPart, maxChoices: n
     choices: choices.map(({ perc, dailyCost }) => ({
       perc,
       dailyCost,
-      parts: components.map((members, c) => {
+      parts: split.map((members, c) => {
         const key = `${c}:${readDurations[c]!.filter((i) => perc >= need[i]!).join(",")}`;
         let component = sameProblem.get(key);
         if (component === undefined) {
