@@ -490,6 +490,12 @@ class RaqlParser extends EmbeddedActionsParser {
     return (ty === K.SKIP || ty === K.KEEP) && (this.LA(2).tokenType === K.NULLS || this.LA(2).tokenType === K.NULL);
   }
 
+  /** `FACTORS name`: the FACTORS clause, not a field named factors (a name outside its clause, raql.md §1.2). */
+  private factorsClauseAhead(): boolean {
+    const next = this.LA(2);
+    return this.LA(1).tokenType === K.FACTORS && (tokenMatcher(next, Identifier) || next.tokenType === QuotedIdent);
+  }
+
   private andContinues(): boolean {
     const next = this.LA(2).tokenType;
     if (next === K.COMMIT || next === K.NOTIFY || next === K.FLUSH || next === K.KEEP) return false;
@@ -1064,8 +1070,8 @@ class RaqlParser extends EmbeddedActionsParser {
           const kw = this.consume(2, K.NOTIFY);
           let name: Expr | undefined;
           this.option(1, {
-            // `NOTIFY EVERY 1s`: the EVERY clause follows a NOTIFY without name.
-            GATE: () => this.LA(1).tokenType !== K.EVERY,
+            // `NOTIFY EVERY 1s`, `NOTIFY FACTORS x`: a clause follows a NOTIFY without name.
+            GATE: () => this.LA(1).tokenType !== K.EVERY && !this.factorsClauseAhead(),
             DEF: () => {
               name = this.subrule(1, this.expr);
             },

@@ -326,6 +326,12 @@ describe("operations (raql.md §4)", () => {
     expect(show(aggregate("YIELD 1 AS x EVERY 100ms").every!)).toBe("0.1s");
   });
 
+  it("ends a NOTIFY without name at a FACTORS clause, and reads a field named factors as its name", () => {
+    const clause = aggregate("DEFINE f AS FROM p SELECT x NOTIFY FACTORS x");
+    expect([clause.commit!.notifications[0]!.name, clause.factors!.map((f) => f.name)]).toEqual([undefined, ["x"]]);
+    expect(show(aggregate("DEFINE f AS FROM p SELECT x NOTIFY factors").commit!.notifications[0]!.name!)).toBe("factors");
+  });
+
   it.each([
     ["EVENT STARTING AT start", undefined],
     ["EVENT STARTS AT start AND DURATION 10s", { kind: "duration", seconds: 10 }],
